@@ -1,0 +1,56 @@
+package com.bionicpro.cdc.clickhouse;
+
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Checkpoint format of {@link ClickHouseBatch}. Version 1; a new layout needs a new version. */
+public final class ClickHouseBatchSerializer implements SimpleVersionedSerializer<ClickHouseBatch> {
+    static final int VERSION = 1;
+
+    @Override
+    public int getVersion() {
+        return VERSION;
+    }
+
+    @Override
+    public byte[] serialize(ClickHouseBatch batch) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(batch.payload.length + 256);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeUTF(batch.table);
+            out.writeInt(batch.columns.size());
+            for (String c : batch.columns) {
+                out.writeUTF(c);
+            }
+            out.writeInt(batch.rowCount);
+            out.writeInt(batch.payload.length);
+            out.write(batch.payload);
+        }
+        return bytes.toByteArray();
+    }
+
+    @Override
+    public ClickHouseBatch deserialize(int version, byte[] serialized) throws IOException {
+        if (version != VERSION) {
+            throw new IOException("unknown ClickHouseBatch version " + version + "; this job reads version " + VERSION);
+        }
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
+            String table = in.readUTF();
+            int n = in.readInt();
+            List<String> columns = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                columns.add(in.readUTF());
+            }
+            int rows = in.readInt();
+            byte[] payload = new byte[in.readInt()];
+            in.readFully(payload);
+            return new ClickHouseBatch(table, columns, rows, payload);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package com.bionicpro.cdc.clickhouse;
+
+import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Collection;
+
+/**
+ * Inserts the batches of a completed checkpoint. While ClickHouse is unreachable or overloaded it
+ * keeps retrying with backoff instead of failing: the task waits, back-pressure stops the sources
+ * (PostgreSQL keeps the WAL), memory stays bounded, and the job neither drops data nor
+ * crash-loops. An error retrying cannot fix (missing table, wrong column, wrong password) fails
+ * the job with ClickHouse's message; the batch stays in the checkpoint and is inserted after the
+ * fix.
+ */
+final class ClickHouseCommitter implements Committer<ClickHouseBatch> {
+    private static final Logger LOG = LoggerFactory.getLogger(ClickHouseCommitter.class);
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    private static final Duration WARN_EVERY = Duration.ofSeconds(30);
+
+    private final ClickHouseClient client;
+    private final Counter batches;
+    private final Counter rows;
+    private final Counter bytes;
+    private final Counter failures;
+    private final Histogram insertMillis;
+    private volatile long lastInsertMillis;
+
+    ClickHouseCommitter(ClickHouseClient client, MetricGroup metrics) {
+        this.client = client;
+        MetricGroup group = metrics.addGroup("clickhouse");
+        this.batches = group.counter("batches");
+        this.rows = group.counter("rows");
+        this.bytes = group.counter("bytes");
+        this.failures = group.counter("insertFailures");
+        this.insertMillis = group.histogram("insertLatencyMs", new DescriptiveStatisticsHistogram(500));
+        group.gauge("lastInsertLatencyMs", () -> lastInsertMillis);
+    }
+
+    @Override
+    public void commit(Collection<CommitRequest<ClickHouseBatch>> requests) throws InterruptedException {
+        for (CommitRequest<ClickHouseBatch> request : requests) {
+            ClickHouseBatch batch = request.getCommittable();
+            try {
+                insert(batch);
+            } catch (ClickHouseException e) {
+                request.signalFailedWithKnownReason(e);
+            }
+        }
+    }
+
+    private void insert(ClickHouseBatch batch) throws ClickHouseException, InterruptedException {
+        Duration backoff = FIRST_BACKOFF;
+        long firstFailure = 0;
+        long lastWarning = 0;
+        while (true) {
+            long start = System.nanoTime();
+            try {
+                client.insert(batch.table, batch.columns, batch.payload, batch.payload.length);
+                lastInsertMillis = (System.nanoTime() - start) / 1_000_000;
+                insertMillis.update(lastInsertMillis);
+                batches.inc();
+                rows.inc(batch.rowCount);
+                bytes.inc(batch.payload.length);
+                if (firstFailure != 0) {
+                    LOG.info("ClickHouse accepted {} after {} s of retries", batch,
+                            (System.currentTimeMillis() - firstFailure) / 1000);
+                }
+                return;
+            } catch (ClickHouseException e) {
+                failures.inc();
+                if (e.isPermanent()) {
+                    LOG.error("ClickHouse refused {}: {}", batch, e.getMessage());
+                    throw e;
+                }
+                long now = System.currentTimeMillis();
+                if (firstFailure == 0) {
+                    firstFailure = now;
+                }
+                if (now - lastWarning >= WARN_EVERY.toMillis()) {
+                    LOG.warn("cannot insert {} for {} s, retrying (the job waits, nothing is dropped): {}", batch,
+                            (now - firstFailure) / 1000, e.getMessage());
+                    lastWarning = now;
+                }
+                Thread.sleep(backoff.toMillis());
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    @Override
+    public void close() {}
+}
