@@ -29,6 +29,13 @@ SELECT format('CREATE DATABASE %I', :'telemetry_db')
 WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'telemetry_db') \gexec
 SQL
 
+# In the official image (PGDATA set), let the CDC role's replication connections in from the other
+# containers; bin/stack writes its own pg_hba.conf line.
+if [ -n "${PGDATA:-}" ] && [ -w "$PGDATA/pg_hba.conf" ] \
+   && ! grep -q "^host replication $CDC_PG_USER " "$PGDATA/pg_hba.conf"; then
+  echo "host replication $CDC_PG_USER all scram-sha-256" >>"$PGDATA/pg_hba.conf"
+fi
+
 psql_admin -d "$CRM_DB" -f "$here/crm_db.sql"
 psql_admin -d "$CRM_DB" -v dbname="$CRM_DB" -v cdc_user="$CDC_PG_USER" -v publication="$CRM_PUBLICATION" \
   -v tables='public.users, public.prostheses, public.cdc_heartbeat' -f "$here/cdc_access.sql"
