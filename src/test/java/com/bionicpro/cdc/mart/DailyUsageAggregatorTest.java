@@ -1,0 +1,124 @@
+package com.bionicpro.cdc.mart;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Daily windows with retractions: what they emit, and that deleted or expired windows leave no state or timer. */
+class DailyUsageAggregatorTest {
+    private static final int RETENTION_DAYS = 30;
+    private static final long MICROS_PER_DAY = 86_400_000_000L;
+    private static final int TODAY = 20_000;
+
+    private KeyedOneInputStreamOperatorTestHarness<String, TelemetryDelta, DailyUsage> harness;
+
+    @BeforeEach
+    void open() throws Exception {
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new DailyUsageAggregator(RETENTION_DAYS), TelemetryDelta::windowKey, Types.STRING);
+        harness.open();
+        harness.setProcessingTime(TODAY * 86_400_000L + 3_600_000L);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        harness.close();
+    }
+
+    private static TelemetryDelta row(int sign, String prosthesis, int day, long secondOfDay, Double battery, boolean command) {
+        return new TelemetryDelta(prosthesis, day, sign, day * MICROS_PER_DAY + secondOfDay * 1_000_000L, battery, command);
+    }
+
+    private void process(TelemetryDelta... deltas) throws Exception {
+        for (TelemetryDelta d : deltas) {
+            harness.processElement(new StreamRecord<>(d));
+        }
+    }
+
+    private List<DailyUsage> fire() throws Exception {
+        harness.getOutput().clear();
+        harness.prepareSnapshotPreBarrier(1);
+        return harness.extractOutputValues();
+    }
+
+    @Test
+    void aChangedWindowFiresOncePerCheckpointWithTheWholeDay() throws Exception {
+        process(row(1, "p1", TODAY, 100, 80.0, true),
+                row(1, "p1", TODAY, 50, null, false),
+                row(1, "p1", TODAY, 900, 70.0, false),
+                row(1, "p1", TODAY - 1, 10, 10.0, true));
+        List<DailyUsage> out = fire();
+        assertThat(out).hasSize(2);
+        DailyUsage today = out.stream().filter(u -> u.day == TODAY).findFirst().orElseThrow();
+        assertThat(today.status).isEqualTo(DailyUsage.Status.LIVE);
+        assertThat(today.usageCount).isEqualTo(3);
+        assertThat(today.averageBattery()).isEqualTo(75.0);
+        assertThat(today.commands).isEqualTo(1);
+        assertThat(today.firstMicros).isEqualTo(TODAY * MICROS_PER_DAY + 50_000_000L);
+        assertThat(today.lastMicros).isEqualTo(TODAY * MICROS_PER_DAY + 900_000_000L);
+        assertThat(fire()).as("nothing changed since the last checkpoint").isEmpty();
+        assertThat(harness.numProcessingTimeTimers()).as("one retention timer per window").isEqualTo(2);
+    }
+
+    @Test
+    void retractionsRecomputeTheDayExactly() throws Exception {
+        process(row(1, "p1", TODAY, 50, 90.0, true), row(1, "p1", TODAY, 100, 60.0, false), row(1, "p1", TODAY, 200, null, true));
+        fire();
+        // Delete the first row of the day, move the last one to yesterday.
+        process(row(-1, "p1", TODAY, 50, 90.0, true),
+                row(-1, "p1", TODAY, 200, null, true), row(1, "p1", TODAY - 1, 200, null, true));
+        List<DailyUsage> out = fire();
+        DailyUsage today = out.stream().filter(u -> u.day == TODAY).findFirst().orElseThrow();
+        assertThat(today.usageCount).isEqualTo(1);
+        assertThat(today.firstMicros).isEqualTo(today.lastMicros).isEqualTo(TODAY * MICROS_PER_DAY + 100_000_000L);
+        assertThat(today.averageBattery()).isEqualTo(60.0);
+        assertThat(today.commands).isZero();
+        DailyUsage yesterday = out.stream().filter(u -> u.day == TODAY - 1).findFirst().orElseThrow();
+        assertThat(yesterday.usageCount).isEqualTo(1);
+        assertThat(yesterday.averageBattery()).isNull();
+    }
+
+    @Test
+    void aWindowWhoseRowsAreAllDeletedIsRemovedWithItsStateAndTimer() throws Exception {
+        process(row(1, "p1", TODAY, 10, 50.0, true), row(1, "p1", TODAY, 20, 40.0, false));
+        fire();
+        assertThat(harness.numKeyedStateEntries()).isPositive();
+        process(row(-1, "p1", TODAY, 20, 40.0, false), row(-1, "p1", TODAY, 10, 50.0, true));
+        List<DailyUsage> out = fire();
+        assertThat(out).singleElement().satisfies(u -> {
+            assertThat(u.status).isEqualTo(DailyUsage.Status.REMOVED);
+            assertThat(u.prosthesisId).isEqualTo("p1");
+            assertThat(u.day).isEqualTo(TODAY);
+        });
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numProcessingTimeTimers()).isZero();
+    }
+
+    @Test
+    void aWindowExpiresAfterTheRetentionAndItsStateGoes() throws Exception {
+        process(row(1, "p1", TODAY - 2, 10, 50.0, true));
+        fire();
+        harness.getOutput().clear();
+        harness.setProcessingTime((TODAY - 2 + 1L + RETENTION_DAYS) * 86_400_000L);
+        assertThat(harness.extractOutputValues()).singleElement()
+                .satisfies(u -> assertThat(u.status).isEqualTo(DailyUsage.Status.EXPIRED));
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numProcessingTimeTimers()).isZero();
+    }
+
+    @Test
+    void rowsOlderThanTheRetentionAreNotCounted() throws Exception {
+        process(row(1, "p1", TODAY - RETENTION_DAYS - 1, 10, 50.0, true), row(-1, "p2", TODAY, 10, 50.0, true));
+        assertThat(fire()).isEmpty();
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numProcessingTimeTimers()).isZero();
+    }
+}
