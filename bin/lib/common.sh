@@ -93,3 +93,33 @@ load_stack_env() {
   # shellcheck disable=SC1091
   . "$STACK_DIR/stack.env"
 }
+
+JOB_JAR="$REPO_DIR/target/bionicpro-cdc.jar"
+
+# ensure_jar: builds the job jar when it is missing or older than the sources.
+ensure_jar() {
+  if [ ! -f "$JOB_JAR" ] || [ -n "$(find "$REPO_DIR/src/main" "$REPO_DIR/pom.xml" "$REPO_DIR/db-init/clickhouse/queries" \
+        -newer "$JOB_JAR" -type f 2>/dev/null | head -1)" ]; then
+    log "building $JOB_JAR (mvn package, tests skipped)"
+    (cd "$REPO_DIR" && mvn -B -q -DskipTests package) || die "the build failed"
+  fi
+}
+
+# export_job_env: the local stack's endpoints and secrets in the variables jobs/bionicpro.yaml reads.
+export_job_env() {
+  load_stack_env
+  export PG_HOST PG_PORT KAFKA_BOOTSTRAP CLICKHOUSE_URL CLICKHOUSE_USER
+  export CDC_PG_USER="$PG_CDC_USER"
+  CDC_PG_PASSWORD="$(cat "$PG_CDC_PASSWORD_FILE")"
+  CLICKHOUSE_PASSWORD="$(cat "$CLICKHOUSE_PASSWORD_FILE")"
+  APP_PG_PASSWORD="$(cat "$PG_ADMIN_PASSWORD_FILE")"
+  export CDC_PG_PASSWORD CLICKHOUSE_PASSWORD APP_PG_PASSWORD
+  export APP_PG_USER=postgres
+}
+
+# run_cli COMMAND ARGS...: the operator commands (verify, report, slots, load, live) of the job jar.
+run_cli() {
+  ensure_jar
+  # shellcheck disable=SC2046
+  exec java $(java_add_opens) -Dlog4j2.level=WARN -cp "$JOB_JAR:$STACK_LIB/flink/*" com.bionicpro.cdc.tools.Cli "$@"
+}

@@ -11,13 +11,28 @@ public final class CaptureCatalog implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final Map<String, TableSchema> tables;
+    private final Map<String, Long> snapshotLsns;
 
     public CaptureCatalog(Collection<TableSchema> tables) {
+        this(tables, Map.of());
+    }
+
+    /**
+     * @param snapshotLsns per source, PostgreSQL's WAL position when the job was built: every
+     *     snapshot read happens after it, every change it streams lies beyond it
+     */
+    public CaptureCatalog(Collection<TableSchema> tables, Map<String, Long> snapshotLsns) {
         Map<String, TableSchema> byId = new LinkedHashMap<>();
         for (TableSchema t : tables) {
             byId.put(t.id(), t);
         }
         this.tables = Collections.unmodifiableMap(byId);
+        this.snapshotLsns = Map.copyOf(snapshotLsns);
+    }
+
+    /** The WAL position snapshot reads of a source are stamped with (0 when unknown). */
+    public long snapshotLsn(String source) {
+        return snapshotLsns.getOrDefault(source, 0L);
     }
 
     public TableSchema get(String source, String schema, String table) {

@@ -12,6 +12,7 @@ import com.bionicpro.cdc.replica.ReplicaRowMapper;
 import com.bionicpro.cdc.source.PostgresPreflight;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,8 +28,11 @@ public final class Preflight {
     public static CaptureCatalog run(JobDefinition definition) {
         List<String> problems = new ArrayList<>();
         List<TableSchema> tables = new ArrayList<>();
+        Map<String, Long> snapshotLsns = new HashMap<>();
         for (SourceDefinition source : definition.sources.values()) {
-            tables.addAll(new PostgresPreflight(source, problems).run());
+            PostgresPreflight postgres = new PostgresPreflight(source, problems);
+            tables.addAll(postgres.run());
+            snapshotLsns.put(source.id, postgres.currentLsn());
         }
         CaptureCatalog catalog = new CaptureCatalog(tables);
         if (definition.marts != null) {
@@ -61,7 +65,7 @@ public final class Preflight {
         for (TableSchema t : tables) {
             withKeys.add(t.replicaTable == null ? t : t.withReplica(t.replicaTable, replicaKey(t, keyColumns.get(t.replicaTable))));
         }
-        return new CaptureCatalog(withKeys);
+        return new CaptureCatalog(withKeys, snapshotLsns);
     }
 
     /** The replica of a table: its columns with their ClickHouse types, then _version and _deleted. */

@@ -64,6 +64,12 @@ public class ChangeEventDeserializer implements DebeziumDeserializationSchema<Ch
             restoreUnchangedToast(table, before, after);
         }
         Long lsn = source.getInt64("lsn");
+        if ((lsn == null || lsn == 0) && ChangeEvent.READ.equals(op)) {
+            // Flink CDC stamps no position on snapshot reads. The WAL position when the job was
+            // built is below every change the stream will deliver for the row and above every
+            // change an earlier run could have written: the replica's version order holds.
+            lsn = catalog.snapshotLsn(sourceId);
+        }
         Long txId = source.getInt64("txId");
         Long tsMs = source.getInt64("ts_ms");
         out.collect(

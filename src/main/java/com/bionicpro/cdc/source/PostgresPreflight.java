@@ -41,6 +41,13 @@ public final class PostgresPreflight {
         this.readOnly = readOnly;
     }
 
+    private long currentLsn;
+
+    /** PostgreSQL's WAL position when the checks ran (0 if it could not be read). */
+    public long currentLsn() {
+        return currentLsn;
+    }
+
     /** The schemas of the captured tables (replica key columns still unset), or empty on problems. */
     public List<TableSchema> run() {
         List<TableSchema> tables = new ArrayList<>();
@@ -49,6 +56,8 @@ public final class PostgresPreflight {
                 return tables;
             }
             checkServer(c);
+            String lsn = single(c, "SELECT (pg_current_wal_lsn() - '0/0')::bigint::text");
+            currentLsn = lsn == null ? 0 : Long.parseLong(lsn);
             for (TableDefinition t : source.tables) {
                 TableSchema schema = table(c, t);
                 if (schema != null) {
