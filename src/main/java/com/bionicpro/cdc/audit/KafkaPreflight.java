@@ -68,10 +68,11 @@ public final class KafkaPreflight {
                 }
             }
         } catch (TimeoutException e) {
-            problems.add("kafka: the brokers at " + kafka.bootstrapServers + " are unreachable (no answer in "
-                    + TIMEOUT_SECONDS + " s)");
+            unreachable();
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof AuthenticationException) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                unreachable(); // the admin client's own deadline passed first
+            } else if (e.getCause() instanceof AuthenticationException) {
                 problems.add("kafka: the brokers at " + kafka.bootstrapServers + " rejected the credentials: "
                         + e.getCause().getMessage());
             } else {
@@ -83,6 +84,11 @@ public final class KafkaPreflight {
         } catch (RuntimeException e) {
             problems.add("kafka: invalid client configuration: " + e.getMessage());
         }
+    }
+
+    private void unreachable() {
+        problems.add("kafka: the brokers at " + kafka.bootstrapServers + " are unreachable (no answer in "
+                + TIMEOUT_SECONDS + " s)");
     }
 
     /** Flink's transactions must fit in the broker's transaction.max.timeout.ms, or every one is refused. */

@@ -50,9 +50,11 @@ class CdcJobITCase {
     Path checkpoints;
 
     private TestEnvironment env;
+    private JobRunner runner;
 
     @BeforeEach
     void createEnvironment() throws Exception {
+        runner = new JobRunner(checkpoints);
         env = TestEnvironment.create("cdc");
         // Small chunks: the snapshot of every table is split on its UUID key into many chunks.
         env.set("SNAPSHOT_CHUNK_SIZE", "64");
@@ -62,6 +64,7 @@ class CdcJobITCase {
 
     @AfterEach
     void dropEnvironment() throws Exception {
+        runner.cancelAll();
         env.close();
     }
 
@@ -70,7 +73,6 @@ class CdcJobITCase {
         JobDefinition definition = env.definition();
         CaptureCatalog catalog = Preflight.run(definition);
         Map<String, Long> snapshotRows = rowCounts();
-        JobRunner runner = new JobRunner(checkpoints);
         JobClient job = runner.start(definition, catalog, null);
         JobRunner.awaitRunning(job);
         Verifier verifier = new Verifier(definition, catalog, Duration.ofSeconds(60));
@@ -106,7 +108,6 @@ class CdcJobITCase {
         JobDefinition definition = env.definition();
         CaptureCatalog catalog = Preflight.run(definition);
         Map<String, Long> snapshotRows = rowCounts();
-        JobRunner runner = new JobRunner(checkpoints);
         JobClient job = runner.start(definition, catalog, null);
         JobRunner.awaitRunning(job);
         // Changes that race with the snapshot are folded into its reads (one event instead of
@@ -152,7 +153,7 @@ class CdcJobITCase {
     }
 
     /** Waits for a checkpoint that completes after this call. */
-    private static void awaitCheckpoint(JobRunner runner) throws Exception {
+    static void awaitCheckpoint(JobRunner runner) throws Exception {
         Optional<Path> before = runner.latestCheckpoint();
         Poll.until(Duration.ofSeconds(60), "a new checkpoint", () -> {
             Optional<Path> now = runner.latestCheckpoint();

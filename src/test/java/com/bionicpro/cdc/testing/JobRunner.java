@@ -27,9 +27,20 @@ import java.util.stream.Stream;
  */
 public final class JobRunner {
     private final Path checkpoints;
+    private final java.util.List<JobClient> started = new java.util.ArrayList<>();
 
     public JobRunner(Path checkpoints) {
         this.checkpoints = checkpoints;
+    }
+
+    /** Cancels every job this runner started that still runs (for @AfterEach, also after a failure). */
+    public void cancelAll() throws Exception {
+        for (JobClient c : started) {
+            if (!c.getJobStatus().get().isGloballyTerminalState()) {
+                cancel(c);
+            }
+        }
+        started.clear();
     }
 
     public JobClient start(JobDefinition definition, CaptureCatalog catalog, Path restoreFrom) throws Exception {
@@ -45,7 +56,9 @@ public final class JobRunner {
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         BionicProCdcJob.fromDefinition(definition, catalog).build(env);
-        return env.executeAsync(definition.name);
+        JobClient client = env.executeAsync(definition.name);
+        started.add(client);
+        return client;
     }
 
     /** Waits until every task of the job runs (the sources read). */

@@ -194,6 +194,11 @@ public final class TestEnvironment implements AutoCloseable {
     }
 
     private static void dropSlot(Connection c, String slot) throws Exception {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = ? AND active")) {
+            ps.setString(1, slot);
+            ps.execute();
+        }
         Poll.until(Duration.ofSeconds(30), "slot " + slot + " to be released", () -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
