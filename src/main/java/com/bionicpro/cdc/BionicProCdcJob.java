@@ -147,7 +147,7 @@ public final class BionicProCdcJob {
                 .process(new UserMartJoin(schema), TypeInformation.of(MartRow.class))
                 .name("User mart join").uid("user-mart-join");
         return martRows
-                .map(new MartRowEncoder(List.of(schema.crmDataMartSpec(), schema.reportsMartSpec())))
+                .map(new MartRowEncoder(List.of(schema.crmDataMartSpec(), schema.reportsMartSpec()), catalog))
                 .name("Mart rows").uid("mart-rows");
     }
 
@@ -166,7 +166,7 @@ public final class BionicProCdcJob {
         if (definition.marts != null) {
             MartSchema marts = MartSchema.of(definition.marts, catalog);
             for (ClickHouseTableSpec spec : List.of(marts.crmDataMartSpec(), marts.reportsMartSpec())) {
-                tables.put(spec.table, spec.columns);
+                tables.put(spec.table, MartRowEncoder.written(spec, catalog).columns);
             }
         }
         return tables;

@@ -22,6 +22,13 @@ public final class ClickHousePreflight {
         this.problems = problems;
     }
 
+    private final Map<String, Set<String>> presentColumns = new HashMap<>();
+
+    /** Per checked table, the columns it has. */
+    public Map<String, Set<String>> presentColumns() {
+        return presentColumns;
+    }
+
     /**
      * Checks the tables and returns, per table, the columns of its sorting and partition keys
      * (the replica mapper writes a deleted row under the old key when an update moves a row).
@@ -78,6 +85,7 @@ public final class ClickHousePreflight {
                 + "WHERE database = " + ClickHouseClient.quote(clickhouse.database) + " AND table = "
                 + ClickHouseClient.quote(spec.table))) {
             actual.put(row[0], row[1]);
+            presentColumns.computeIfAbsent(spec.table, t -> new LinkedHashSet<>()).add(row[0]);
             if ("1".equals(row[2]) || "1".equals(row[3])) {
                 keyColumns.add(row[0]);
             }
@@ -87,7 +95,9 @@ public final class ClickHousePreflight {
             String name = spec.columns.get(i);
             String type = actual.get(name);
             String expected = spec.types.get(i);
-            if (type == null) {
+            if (type == null && spec.optional.get(i)) {
+                continue; // written once the table has it
+            } else if (type == null) {
                 wrong.add(name + " is missing (expected " + expected + ")");
             } else if (!normalize(type).equals(normalize(expected))) {
                 wrong.add(name + " is " + type + ", expected " + expected);

@@ -50,7 +50,8 @@ public final class Preflight {
             specs.add(marts.crmDataMartSpec());
             specs.add(marts.reportsMartSpec());
         }
-        Map<String, Set<String>> keyColumns = new ClickHousePreflight(definition.clickhouse, problems).run(specs);
+        ClickHousePreflight clickhouse = new ClickHousePreflight(definition.clickhouse, problems);
+        Map<String, Set<String>> keyColumns = clickhouse.run(specs);
 
         List<String> topics = new ArrayList<>();
         for (TableSchema t : tables) {
@@ -65,7 +66,7 @@ public final class Preflight {
         for (TableSchema t : tables) {
             withKeys.add(t.replicaTable == null ? t : t.withReplica(t.replicaTable, replicaKey(t, keyColumns.get(t.replicaTable))));
         }
-        return new CaptureCatalog(withKeys, snapshotLsns);
+        return new CaptureCatalog(withKeys, snapshotLsns, clickhouse.presentColumns());
     }
 
     /** The replica of a table: its columns with their ClickHouse types, then _version and _deleted. */

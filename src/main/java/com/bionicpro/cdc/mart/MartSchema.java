@@ -147,6 +147,9 @@ public final class MartSchema implements Serializable {
                 .column("last_activity", "DateTime")
                 .column("data_period_start", "DateTime")
                 .column("data_period_end", "DateTime")
+                // Added in 1.1: rows with a battery reading, to weigh averages over several days.
+                // Nullable: rows written before the column existed hold NULL until rewritten.
+                .optionalColumn("battery_readings", "Nullable(UInt32)")
                 .column("_version", "UInt64")
                 .column("_deleted", "UInt8")
                 .build();

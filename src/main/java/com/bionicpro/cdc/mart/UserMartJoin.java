@@ -231,7 +231,8 @@ public class UserMartJoin extends KeyedCoProcessFunction<String, ChangeEvent, Ow
             Long.toString(d.commands),
             DebeziumValues.formatMicros(d.lastMicros),
             DebeziumValues.formatMicros(d.firstMicros),
-            DebeziumValues.formatMicros(d.lastMicros)
+            DebeziumValues.formatMicros(d.lastMicros),
+            Long.toString(d.batteryCount)
         }, version, deleted);
     }
 }

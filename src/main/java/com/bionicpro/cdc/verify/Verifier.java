@@ -242,6 +242,10 @@ public final class Verifier {
                         + table(m.prosthesesTable) + " p JOIN " + table(m.usersTable) + " u ON u.id = p.user_id", 6)) {
             owners.put(r[0], r);
         }
+        // Optional column battery_readings (added in 1.1): compared where the table has it and the row has a value.
+        boolean readings = !clickhouse.rows("SELECT name FROM system.columns WHERE database = "
+                + ClickHouseClient.quote(definition.clickhouse.database) + " AND table = " + ClickHouseClient.quote(m.reportsMart)
+                + " AND name = 'battery_readings'").isEmpty();
         // The report definition, evaluated on the telemetry database: one row per prosthesis and UTC day.
         Map<String, List<Object>> expected = new HashMap<>();
         for (String[] r : query(definition.sources.get(telemetry.source),
@@ -249,25 +253,28 @@ public final class Verifier {
                         + "round(avg(battery_level)::numeric, 2)::text, "
                         + "count(*) FILTER (WHERE actuator_commands IS NOT NULL AND actuator_commands::text NOT IN "
                         + "('null', '{}', '[]'))::text, "
-                        + epoch("max(\"timestamp\")") + ", " + epoch("min(\"timestamp\")")
-                        + " FROM " + table(m.telemetryTable) + " WHERE \"timestamp\" >= '" + oldest + "' GROUP BY 1, 2", 7)) {
+                        + epoch("max(\"timestamp\")") + ", " + epoch("min(\"timestamp\")") + ", count(battery_level)::text"
+                        + " FROM " + table(m.telemetryTable) + " WHERE \"timestamp\" >= '" + oldest + "' GROUP BY 1, 2", 8)) {
             String[] owner = owners.get(r[0]);
             if (owner == null) {
                 continue; // telemetry of a prosthesis the CRM does not know: no report row
             }
             long count = Long.parseLong(r[2]);
             expected.put(owner[1] + "/" + r[0] + "/" + r[1], Arrays.asList(owner[1], owner[2], owner[3], r[0], owner[4],
-                    owner[5], r[1], count, count * 5, r[3] == null ? "null" : r[3], Long.parseLong(r[4]), r[5], r[6], r[5]));
+                    owner[5], r[1], count, count * 5, r[3] == null ? "null" : r[3], Long.parseLong(r[4]), r[5], r[6], r[5],
+                    r[7]));
         }
         Map<String, List<Object>> actual = new HashMap<>();
         for (String[] r : clickhouse.rows("SELECT user_id, user_email, user_name, prosthesis_id, prosthesis_model, "
                 + "toString(manufacture_date), toString(report_date), usage_count, total_usage_minutes, avg_battery_level, "
                 + "commands_executed, toUnixTimestamp(last_activity), toUnixTimestamp(data_period_start), "
-                + "toUnixTimestamp(data_period_end) FROM " + definition.clickhouse.database + "." + m.reportsMart
+                + "toUnixTimestamp(data_period_end)" + (readings ? ", battery_readings" : ", NULL")
+                + " FROM " + definition.clickhouse.database + "." + m.reportsMart
                 + " FINAL WHERE _deleted = 0 AND report_date >= '" + oldest + "'")) {
             report.actual++;
             List<Object> values = Arrays.asList(r[0], r[1], r[2], r[3], r[4], r[5], r[6], Long.parseLong(r[7]),
-                    Long.parseLong(r[8]), "\\N".equals(r[9]) ? "null" : r[9], Long.parseLong(r[10]), r[11], r[12], r[13]);
+                    Long.parseLong(r[8]), "\\N".equals(r[9]) ? "null" : r[9], Long.parseLong(r[10]), r[11], r[12], r[13],
+                    "\\N".equals(r[14]) ? null : r[14]);
             if (actual.put(r[0] + "/" + r[3] + "/" + r[6], values) != null) {
                 report.duplicated++;
             }
@@ -276,9 +283,15 @@ public final class Verifier {
         return report;
     }
 
-    /** Report rows are equal field by field, the average battery level within 0.01. */
+    /**
+     * Report rows are equal field by field, the average battery level within 0.01; an optional
+     * column ClickHouse holds NULL for (a row written before the column existed) is not compared.
+     */
     private static boolean sameReport(List<Object> a, List<Object> b) {
         for (int i = 0; i < a.size(); i++) {
+            if (i == 14 && b.get(i) == null) {
+                continue;
+            }
             if (i == 9 && !"null".equals(a.get(i)) && !"null".equals(b.get(i))) {
                 // Within 0.01 (the report's precision); ClickHouse keeps the value as Float32.
                 if (Math.abs(Double.parseDouble((String) a.get(i)) - Double.parseDouble((String) b.get(i))) > 0.01 + 1e-5) {

@@ -58,7 +58,7 @@ class UserMartJoinTest {
         assertThat(rows).extracting(r -> r.table).containsExactly("crm_data_mart", "prosthesis_reports_mart", "prosthesis_reports_mart");
         MartRow report = rows.stream().filter(r -> r.values[6].equals("2024-03-18")).findFirst().orElseThrow();
         assertThat(report.values).containsExactly("u1", "u1@example.com", "Anna", "p1", "BionicPRO-2023", "2023-05-05",
-                "2024-03-18", "4", "20", "50.0", "1", "2024-03-18T00:01:00", "2024-03-18T00:00:00", "2024-03-18T00:01:00");
+                "2024-03-18", "4", "20", "50.0", "1", "2024-03-18T00:01:00", "2024-03-18T00:00:00", "2024-03-18T00:01:00", "4");
         assertThat(rows).noneMatch(r -> r.deleted);
     }
 
