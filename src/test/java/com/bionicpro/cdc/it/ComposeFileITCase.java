@@ -62,7 +62,7 @@ class ComposeFileITCase {
         for (Iterator<Map.Entry<String, JsonNode>> it = services.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> service = it.next();
             assertThat(service.getValue().get("image").asText())
-                    .matches("(postgres|apache/kafka|clickhouse/clickhouse-server|flink|prom/prometheus):[\\w.-]+");
+                    .matches("(postgres|apache/kafka|clickhouse/clickhouse-server|flink|zookeeper|prom/prometheus):[\\w.-]+");
             for (JsonNode port : service.getValue().path("ports")) {
                 assertThat(port.asText()).as(service.getKey()).startsWith("127.0.0.1:");
             }
@@ -105,6 +105,10 @@ class ComposeFileITCase {
         assertThat(flinkConf.get("execution.checkpointing.externalized-checkpoint-retention").asText())
                 .isEqualTo("RETAIN_ON_CANCELLATION");
         assertThat(flinkConf.get("metrics.reporter.prom.factory.class").asText()).contains("PrometheusReporterFactory");
+        assertThat(flinkConf.get("high-availability.type").asText()).isEqualTo("zookeeper");
+        assertThat(flinkConf.get("high-availability.zookeeper.quorum").asText()).isEqualTo("zookeeper:2181");
+        assertThat(services.has("zookeeper")).isTrue();
+        assertThat(flinkConf.get("high-availability.storageDir").asText()).startsWith("file:///flink-data/");
     }
 
     @Test

@@ -1,0 +1,49 @@
+package com.bionicpro.cdc.testing;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** bin/stack on the test's stack: break and repair single components, read their memory. */
+public final class StackControl {
+    private final LocalStack stack = LocalStack.get();
+
+    public void run(String... args) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(concat(LocalStack.repoRoot().resolve("bin/stack").toString(), args))
+                .redirectErrorStream(true);
+        pb.environment().put("STACK_DIR", stack.stackDir());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(3, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new IllegalStateException("bin/stack " + String.join(" ", args) + " failed:\n" + out);
+        }
+    }
+
+    /** Resident memory of a component's process in MB (0 when it does not run). */
+    public long rssMb(String component) throws Exception {
+        java.nio.file.Path pidFile = Paths.get(stack.stackDir(), "run", "flink-" + component + ".pid");
+        if (!Files.exists(pidFile)) {
+            pidFile = Paths.get(stack.stackDir(), "run", component + ".pid");
+        }
+        String pid = Files.readString(pidFile).strip();
+        for (String line : Files.readAllLines(Paths.get("/proc", pid, "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+            }
+        }
+        return 0;
+    }
+
+    private static String[] concat(String first, String... rest) {
+        String[] all = new String[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
+    }
+
+    static List<String> components() {
+        return List.of("postgres", "kafka", "clickhouse", "zookeeper", "jobmanager", "taskmanager");
+    }
+}
