@@ -31,6 +31,7 @@ final class ClickHouseCommitter implements Committer<ClickHouseBatch> {
     private final Counter rows;
     private final Counter bytes;
     private final Counter failures;
+    private final Counter retries;
     private final Histogram insertMillis;
     private volatile long lastInsertMillis;
 
@@ -41,6 +42,7 @@ final class ClickHouseCommitter implements Committer<ClickHouseBatch> {
         this.rows = group.counter("rows");
         this.bytes = group.counter("bytes");
         this.failures = group.counter("insertFailures");
+        this.retries = group.counter("insertRetries");
         this.insertMillis = group.histogram("insertLatencyMs", new DescriptiveStatisticsHistogram(500));
         group.gauge("lastInsertLatencyMs", () -> lastInsertMillis);
     }
@@ -90,6 +92,7 @@ final class ClickHouseCommitter implements Committer<ClickHouseBatch> {
                             (now - firstFailure) / 1000, e.getMessage());
                     lastWarning = now;
                 }
+                retries.inc();
                 Thread.sleep(backoff.toMillis());
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             }

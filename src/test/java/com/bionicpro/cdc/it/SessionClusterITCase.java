@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -49,6 +50,16 @@ class SessionClusterITCase {
         env.close();
     }
 
+    private String metricNames() throws Exception {
+        StringBuilder names = new StringBuilder();
+        for (JsonNode vertex : flink.rest("/jobs/" + jobId).get("vertices")) {
+            for (JsonNode m : flink.rest("/jobs/" + jobId + "/vertices/" + vertex.get("id").asText() + "/metrics")) {
+                names.append(m.get("id").asText()).append('\n');
+            }
+        }
+        return names.toString();
+    }
+
     @Test
     void submittedWithBinFlinkRunsOnTheSessionCluster() throws Exception {
         String output = flink.run(env.env(), "run", "-d", "target/bionicpro-cdc.jar", "--definition", "jobs/bionicpro.yaml");
@@ -70,6 +81,15 @@ class SessionClusterITCase {
 
         Poll.until(Duration.ofSeconds(30), "completed checkpoints",
                 () -> flink.rest("/jobs/" + jobId + "/checkpoints").get("counts").get("completed").asInt() > 0);
+        // The job's own metrics, as the dashboard lists them per task (fetched every 10 s).
+        Poll.until(Duration.ofSeconds(60), "the job's metrics in the dashboard", () -> {
+            String metrics = metricNames();
+            return List.of("cdc.changeLagMs", "cdc.changeLagMsHistogram_p99",
+                    "cdc.table.crm_public_users.snapshotReads", "cdc.table.crm_public_users.inserts",
+                    "cdc.table.crm_public_prostheses.deletes", "clickhouse.rows", "clickhouse.bytes", "clickhouse.batches",
+                    "clickhouse.insertLatencyMs_p99", "clickhouse.insertFailures", "clickhouse.insertRetries",
+                    "clickhouse.rowsBuffered", "lateRowsDropped", "numRecordsOut").stream().allMatch(metrics::contains);
+        });
         // What the dashboard shows of the job: arguments and configuration, never a secret.
         String shown = flink.restText("/jobs/" + jobId + "/config") + flink.restText("/jobs/" + jobId)
                 + flink.restText("/jobs/" + jobId + "/jobmanager/config");
