@@ -1,0 +1,122 @@
+package com.bionicpro.cdc.bench;
+
+import io.debezium.engine.ChangeEvent;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.format.Json;
+
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The original design's engine: Debezium 1.9 (embedded, postgres connector, pgoutput) with its
+ * JSON converter, as Debezium Connect feeds Kafka, into a consumer that only counts. Snapshot: the
+ * CRM and telemetry tables from scratch; stream: a backlog of changes. Run with vanilla Debezium
+ * jars (bin/bench builds that classpath), not the job's, where Flink CDC replaces some classes.
+ */
+public final class DebeziumBaseline {
+    private DebeziumBaseline() {}
+
+    public static void main(String[] args) throws Exception {
+        BenchContext ctx = BenchContext.fromEnvironment();
+        String what = args.length > 0 ? args[0] : "snapshot";
+        if ("snapshot".equals(what)) {
+            snapshot(ctx);
+        } else {
+            stream(ctx, Long.parseLong(args[1]));
+        }
+        System.exit(0);
+    }
+
+    private static Properties properties(BenchContext ctx, String slot, String snapshotMode) {
+        Properties p = new Properties();
+        p.setProperty("name", "bench-debezium");
+        p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        p.setProperty("offset.storage", "org.apache.kafka.connect.storage.MemoryOffsetBackingStore");
+        p.setProperty("offset.flush.interval.ms", "10000");
+        p.setProperty("database.hostname", ctx.telemetry.host);
+        p.setProperty("database.port", String.valueOf(ctx.telemetry.port));
+        p.setProperty("database.user", System.getenv().getOrDefault("APP_PG_USER", "postgres"));
+        p.setProperty("database.password", System.getenv().getOrDefault("APP_PG_PASSWORD", ""));
+        p.setProperty("database.dbname", ctx.telemetry.database);
+        p.setProperty("database.server.name", "bench");
+        p.setProperty("plugin.name", "pgoutput");
+        p.setProperty("slot.name", slot);
+        p.setProperty("slot.drop.on.stop", "true");
+        p.setProperty("publication.name", ctx.telemetry.publication);
+        p.setProperty("publication.autocreate.mode", "disabled");
+        p.setProperty("table.include.list", "public.telemetry_data");
+        p.setProperty("snapshot.mode", snapshotMode);
+        p.setProperty("decimal.handling.mode", "string");
+        p.setProperty("key.converter.schemas.enable", "false");
+        p.setProperty("value.converter.schemas.enable", "false");
+        return p;
+    }
+
+    /** Snapshot of the 1M-row telemetry table until the engine emits its last snapshot record. */
+    private static void snapshot(BenchContext ctx) throws Exception {
+        long expected = ctx.pgCount(ctx.telemetry, "SELECT count(*) FROM public.telemetry_data");
+        AtomicLong seen = new AtomicLong();
+        long start = System.nanoTime();
+        long[] end = new long[1];
+        DebeziumEngine<ChangeEvent<String, String>> engine = DebeziumEngine.create(Json.class)
+                .using(properties(ctx, "bench_debezium_snapshot", "initial"))
+                .notifying(record -> {
+                    if (seen.incrementAndGet() == expected) {
+                        end[0] = System.nanoTime();
+                    }
+                })
+                .build();
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        executor.execute(engine);
+        long deadline = System.currentTimeMillis() + 600_000;
+        while (end[0] == 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100); // waiting for the engine thread to count every row
+        }
+        engine.close();
+        executor.shutdown();
+        executor.awaitTermination(60, TimeUnit.SECONDS);
+        if (end[0] == 0) {
+            throw new IllegalStateException("Debezium saw " + seen.get() + " of " + expected + " rows in 10 minutes");
+        }
+        double seconds = (end[0] - start) / 1e9;
+        ctx.record(ctx.result("snapshot", "Debezium 1.9 embedded (JSON)").put("rows", expected).put("seconds", seconds)
+                .put("rowsPerSecond", expected / seconds));
+    }
+
+    /** Streaming: a backlog of changes written before the engine starts, read until all arrived. */
+    private static void stream(BenchContext ctx, long changes) throws Exception {
+        String slot = "bench_debezium_stream";
+        try (Connection c = ctx.app(ctx.telemetry); Statement st = c.createStatement()) {
+            st.execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
+        }
+        StreamWriters.insertBacklog(ctx, changes);
+        AtomicLong seen = new AtomicLong();
+        long start = System.nanoTime();
+        long[] end = new long[1];
+        DebeziumEngine<ChangeEvent<String, String>> engine = DebeziumEngine.create(Json.class)
+                .using(properties(ctx, slot, "never"))
+                .notifying(record -> {
+                    if (seen.incrementAndGet() == changes) {
+                        end[0] = System.nanoTime();
+                    }
+                })
+                .build();
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        executor.execute(engine);
+        long deadline = System.currentTimeMillis() + 600_000;
+        while (end[0] == 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100); // waiting for the engine thread to count every change
+        }
+        engine.close();
+        executor.shutdown();
+        executor.awaitTermination(60, TimeUnit.SECONDS);
+        double seconds = (end[0] - start) / 1e9;
+        ctx.record(ctx.result("stream-ceiling", "Debezium 1.9 embedded (JSON)").put("changes", changes)
+                .put("seconds", seconds).put("changesPerSecond", changes / seconds));
+    }
+}
