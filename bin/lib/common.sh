@@ -32,7 +32,7 @@ port_in_use() {
 free_port() {
   local p
   for _ in $(seq 1 200); do
-    p=$(( (RANDOM % 20000) + 30000 ))
+    p=$(( (RANDOM % 12000) + 20000 )) # below the kernel's ephemeral range (32768..)
     port_in_use "$p" || { echo "$p"; return 0; }
   done
   die "no free port found"

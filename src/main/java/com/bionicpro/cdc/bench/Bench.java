@@ -42,6 +42,9 @@ public final class Bench {
                 Isolation.run(ctx, args[1], Integer.parseInt(args[2]), init.resolve("crm_pgbench.sql"),
                         init.resolve("export_postgres.sql"), init.resolve("export_clickhouse.sql"));
                 break;
+            case "delete-topics":
+                deleteTopics(ctx, args[1]);
+                break;
             case "report":
                 new BenchReport(ctx.results, Paths.get(args[1])).write();
                 break;
@@ -49,5 +52,19 @@ public final class Bench {
                 throw new IllegalArgumentException("unknown benchmark step " + args[0]);
         }
         System.exit(0);
+    }
+
+    /** Removes the audit topics of an earlier benchmark run. */
+    private static void deleteTopics(BenchContext ctx, String prefix) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin =
+                org.apache.kafka.clients.admin.Admin.create(com.bionicpro.cdc.audit.KafkaPreflight.clientProperties(ctx.definition.kafka))) {
+            java.util.Set<String> topics = new java.util.HashSet<>();
+            for (String t : admin.listTopics().names().get()) {
+                if (t.startsWith(prefix)) {
+                    topics.add(t);
+                }
+            }
+            admin.deleteTopics(topics).all().get();
+        }
     }
 }

@@ -5,6 +5,7 @@ import com.bionicpro.cdc.clickhouse.ClickHouseClient;
 import com.bionicpro.cdc.config.JobDefinition;
 import com.bionicpro.cdc.config.JobDefinition.SourceDefinition;
 import com.bionicpro.cdc.config.JobDefinition.TableDefinition;
+import com.bionicpro.cdc.reports.ReportQueries;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,6 +27,8 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -105,6 +108,7 @@ final class LiveView {
             out.append(String.format("%-34s %12s %12s   (%s users, newest activity %s)%n",
                     db + "." + definition.marts.reportsMart, "", r[0], r[1], r[2]));
             out.append(freshness());
+            out.append(sampleReport());
         }
         out.append("\nnewest audit records (read_committed):\n");
         for (String line : recentAudit(4)) {
@@ -145,6 +149,27 @@ final class LiveView {
         long newestReport = Long.parseLong(clickhouse.query("SELECT toUnixTimestamp(max(last_activity)) FROM "
                 + definition.clickhouse.database + "." + definition.marts.reportsMart).strip());
         return String.format("today's reports trail the newest telemetry row by %d s%n", Math.max(0, newestPg - newestReport));
+    }
+
+    /** Today's report of the patient with the most recent activity, as the reports service reads it. */
+    private String sampleReport() throws Exception {
+        String db = definition.clickhouse.database;
+        List<String[]> latest = clickhouse.rows("SELECT user_id FROM " + db + "." + definition.marts.reportsMart
+                + " WHERE report_date = today() ORDER BY last_activity DESC LIMIT 1");
+        if (latest.isEmpty()) {
+            return "";
+        }
+        JsonNode rows = new ReportQueries(clickhouse, db).reportsForUser(latest.get(0)[0], LocalDate.now(ZoneOffset.UTC),
+                LocalDate.now(ZoneOffset.UTC)).get("data");
+        StringBuilder sb = new StringBuilder("\ntoday's report of the most recently active patient (bin/report user "
+                + latest.get(0)[0] + "):\n");
+        for (JsonNode r : rows) {
+            sb.append(String.format("  %s %s %s: %d uses, %d min, battery %s, %d commands, last %s%n", r.get("user_name").asText(),
+                    r.get("prosthesis_model").asText(), r.get("report_date").asText(), r.get("usage_count").asLong(),
+                    r.get("total_usage_minutes").asLong(), r.get("avg_battery_level").asText(), r.get("commands_executed").asLong(),
+                    r.get("last_activity").asText()));
+        }
+        return sb.toString();
     }
 
     private List<String> recentAudit(int perTopic) {
