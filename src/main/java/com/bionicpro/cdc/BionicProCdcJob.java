@@ -134,7 +134,7 @@ public final class BionicProCdcJob {
                 .flatMap(new TelemetryDeltas(schema)).name("Telemetry deltas").uid("telemetry-deltas")
                 .keyBy(TelemetryDelta::windowKey, Types.STRING)
                 .transform("Daily usage windows", TypeInformation.of(DailyUsage.class),
-                        new DailyUsageAggregator(schema.retentionDays))
+                        new DailyUsageAggregator(schema.retentionDays, schema.windowsPerCheckpoint))
                 .uid("daily-usage-windows");
         DataStream<OwnerMessage> owned = prostheses
                 .keyBy(new RowKeySelector(schema.prosthesisIdPosition()), Types.STRING)

@@ -23,7 +23,7 @@ final class Isolation {
         AtomicLong exports = new AtomicLong();
         exporting = true;
         Thread export = null;
-        if (mode.equals("postgres-export")) {
+        if (mode.startsWith("postgres-export")) {
             String sql = Files.readString(exportPostgres, StandardCharsets.UTF_8);
             export = new Thread(() -> {
                 try (Connection c = ctx.app(ctx.telemetry); Statement st = c.createStatement()) {
@@ -35,7 +35,7 @@ final class Isolation {
                     throw new IllegalStateException(e);
                 }
             }, "export-postgres");
-        } else if (mode.equals("clickhouse-export")) {
+        } else if (mode.startsWith("clickhouse-export")) {
             String sql = Files.readString(exportClickHouse, StandardCharsets.UTF_8).replaceAll("--[^\n]*", "")
                     .replace("bench_reports.", ctx.clickhouseDb + ".");
             export = new Thread(() -> {

@@ -174,6 +174,8 @@ public final class JobDefinition implements Serializable {
         public final String reportsMart;
         /** Days of telemetry the report state keeps; older rows are not counted. */
         public final int reportRetentionDays;
+        /** How many changed days fire per checkpoint at most (the rest wait and coalesce). */
+        public final int windowsPerCheckpoint;
 
         public MartsDefinition(
                 String usersTable,
@@ -181,13 +183,15 @@ public final class JobDefinition implements Serializable {
                 String telemetryTable,
                 String crmDataMart,
                 String reportsMart,
-                int reportRetentionDays) {
+                int reportRetentionDays,
+                int windowsPerCheckpoint) {
             this.usersTable = usersTable;
             this.prosthesesTable = prosthesesTable;
             this.telemetryTable = telemetryTable;
             this.crmDataMart = crmDataMart;
             this.reportsMart = reportsMart;
             this.reportRetentionDays = reportRetentionDays;
+            this.windowsPerCheckpoint = windowsPerCheckpoint;
         }
     }
 }

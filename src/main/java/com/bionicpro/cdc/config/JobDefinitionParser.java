@@ -131,8 +131,8 @@ public final class JobDefinitionParser {
         }
         Duration heartbeatInterval = s.duration("heartbeatInterval", Duration.ofSeconds(10));
         Duration pollInterval = s.duration("pollInterval", Duration.ofMillis(50));
-        int chunkSize = s.integer("snapshotChunkSize", 8096, 16, 10_000_000);
-        int fetchSize = s.integer("snapshotFetchSize", 4096, 16, 1_000_000);
+        int chunkSize = s.integer("snapshotChunkSize", 32768, 16, 10_000_000);
+        int fetchSize = s.integer("snapshotFetchSize", 8192, 16, 1_000_000);
         String prefix = s.string("auditTopicPrefix", database);
         List<TableDefinition> tables = new ArrayList<>();
         Section tablesSection = s.section("tables", true);
@@ -197,8 +197,9 @@ public final class JobDefinitionParser {
         String crmDataMart = s.string("crmDataMart", "crm_data_mart");
         String reportsMart = s.string("reportsMart", "prosthesis_reports_mart");
         int retention = s.integer("reportRetentionDays", 400, 1, 36_500);
+        int windowsPerCheckpoint = s.integer("windowsPerCheckpoint", 5000, 1, 10_000_000);
         s.finish();
-        return new MartsDefinition(users, prostheses, telemetry, crmDataMart, reportsMart, retention);
+        return new MartsDefinition(users, prostheses, telemetry, crmDataMart, reportsMart, retention, windowsPerCheckpoint);
     }
 
     private String capturedTable(Section s, String key, Map<String, SourceDefinition> sources) {

@@ -1,7 +1,5 @@
 package com.bionicpro.cdc.mart;
 
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -15,9 +13,9 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -26,10 +24,14 @@ import java.util.Set;
  *
  * <p>Firing: a window that changed is emitted once per checkpoint, just before the barrier, so
  * today's report follows every commit within one checkpoint interval, a late row for an older day
- * simply updates that day, and thousands of rows of one day cost one downstream update.
+ * simply updates that day, and thousands of rows of one day cost one downstream update. At most
+ * {@code maxWindowsPerCheckpoint} windows fire per checkpoint (oldest change first): while a
+ * snapshot or a backlog touches every window every second, the rest wait and keep coalescing
+ * instead of rewriting the whole mart at every checkpoint. A window that waits across a checkpoint
+ * is flagged in keyed state, so a restore fires it too.
  *
- * <p>State per window: the aggregate and the multiset of row timestamps (for the first and last
- * activity after a delete). A window whose rows are all deleted is cleared with its timer. A
+ * <p>State per window: one {@link DailyWindow}, the aggregate and the sorted row timestamps (for the
+ * first and last activity after a delete). A window whose rows are all deleted is cleared with its timer. A
  * window is kept for {@code retentionDays} after its day ends (processing time), then expires: its
  * state is dropped and its report row frozen; a row for a day older than that is not counted
  * (metric {@code lateRowsDropped}).
@@ -40,26 +42,41 @@ public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
     static final long MILLIS_PER_DAY = 86_400_000L;
 
     private final int retentionDays;
+    private final int maxWindowsPerCheckpoint;
 
-    private transient ValueState<DailyUsage> usage;
-    private transient MapState<Long, Integer> timestamps;
+    private transient ValueState<DailyWindow> window;
+    /** Set for a window that changed and waits to fire across a checkpoint. */
+    private transient ValueState<Boolean> waiting;
     private transient InternalTimerService<VoidNamespace> timers;
+    /** Windows that changed since they last fired, oldest first. */
     private transient Set<String> changed;
+    /** The windows of {@link #changed} whose waiting flag is set in state. */
+    private transient Set<String> flagged;
     private transient Counter lateRows;
     private transient Counter expiredWindows;
 
-    public DailyUsageAggregator(int retentionDays) {
+    public DailyUsageAggregator(int retentionDays, int maxWindowsPerCheckpoint) {
         this.retentionDays = retentionDays;
+        this.maxWindowsPerCheckpoint = maxWindowsPerCheckpoint;
     }
 
     @Override
     public void open() throws Exception {
         super.open();
-        usage = getRuntimeContext().getState(new ValueStateDescriptor<>("daily-usage", DailyUsage.class));
-        timestamps = getRuntimeContext().getMapState(
-                new MapStateDescriptor<>("row-timestamps", Types.LONG, Types.INT));
+        window = getRuntimeContext().getState(new ValueStateDescriptor<>("daily-window", DailyWindow.class));
+        ValueStateDescriptor<Boolean> waitingDescriptor = new ValueStateDescriptor<>("waiting-to-fire", Types.BOOLEAN);
+        waiting = getRuntimeContext().getState(waitingDescriptor);
         timers = getInternalTimerService("daily-usage-retention", VoidNamespaceSerializer.INSTANCE, this);
         changed = new LinkedHashSet<>();
+        flagged = new HashSet<>();
+        // Windows that were waiting when the checkpoint restored here was taken.
+        getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, waitingDescriptor,
+                (key, state) -> {
+                    if (Boolean.TRUE.equals(state.value())) {
+                        changed.add((String) key);
+                        flagged.add((String) key);
+                    }
+                });
         lateRows = getMetricGroup().counter("lateRowsDropped");
         expiredWindows = getMetricGroup().counter("expiredWindows");
     }
@@ -77,78 +94,66 @@ public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
             lateRows.inc();
             return;
         }
-        DailyUsage u = usage.value();
-        if (u == null) {
+        DailyWindow w = window.value();
+        if (w == null) {
             if (d.sign < 0) {
                 // Leaving a window that has no rows: the row entered before the window expired
                 // or was never counted; nothing to take back.
                 lateRows.inc();
                 return;
             }
-            u = new DailyUsage(d.prosthesisId, d.day);
+            w = new DailyWindow(new DailyUsage(d.prosthesisId, d.day));
             timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, expiry(d.day));
         }
+        if (d.sign > 0) {
+            w.add(d.timestampMicros);
+        } else if (!w.remove(d.timestampMicros)) {
+            lateRows.inc(); // a row this window never counted
+            return;
+        }
+        DailyUsage u = w.usage;
         u.usageCount += d.sign;
         u.commands += d.command ? d.sign : 0;
         if (d.hasBattery) {
             u.batterySum += d.sign * d.battery;
             u.batteryCount += d.sign;
         }
-        Integer n = timestamps.get(d.timestampMicros);
-        int count = (n == null ? 0 : n) + d.sign;
-        if (count > 0) {
-            timestamps.put(d.timestampMicros, count);
-        } else {
-            timestamps.remove(d.timestampMicros);
+        if (u.batteryCount == 0) {
+            u.batterySum = 0; // no drift from subtracting what was added
         }
         if (u.usageCount <= 0) {
-            usage.clear();
-            timestamps.clear();
+            window.clear();
             timers.deleteProcessingTimeTimer(VoidNamespace.INSTANCE, expiry(d.day));
         } else {
-            if (d.sign > 0) {
-                u.firstMicros = Math.min(u.firstMicros, d.timestampMicros);
-                u.lastMicros = Math.max(u.lastMicros, d.timestampMicros);
-            } else if (count <= 0 && (d.timestampMicros == u.firstMicros || d.timestampMicros == u.lastMicros)) {
-                recomputeBounds(u);
-            }
-            if (u.batteryCount == 0) {
-                u.batterySum = 0; // no drift from subtracting what was added
-            }
-            usage.update(u);
+            window.update(w);
         }
         changed.add(d.windowKey());
-    }
-
-    private void recomputeBounds(DailyUsage u) throws Exception {
-        long first = Long.MAX_VALUE;
-        long last = Long.MIN_VALUE;
-        Iterator<Map.Entry<Long, Integer>> it = timestamps.iterator();
-        while (it.hasNext()) {
-            long ts = it.next().getKey();
-            first = Math.min(first, ts);
-            last = Math.max(last, ts);
-        }
-        u.firstMicros = first;
-        u.lastMicros = last;
     }
 
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         super.prepareSnapshotPreBarrier(checkpointId);
-        emitChanged();
+        emitChanged(maxWindowsPerCheckpoint);
     }
 
     @Override
     public void finish() throws Exception {
-        emitChanged();
+        emitChanged(Integer.MAX_VALUE);
         super.finish();
     }
 
-    private void emitChanged() throws Exception {
-        for (String key : changed) {
+    /** Fires the oldest changed windows (all of them when the input ended). */
+    private void emitChanged(int limit) throws Exception {
+        Iterator<String> it = changed.iterator();
+        for (int fired = 0; fired < limit && it.hasNext(); fired++) {
+            String key = it.next();
+            it.remove();
             setCurrentKey(key);
-            DailyUsage u = usage.value();
+            if (flagged.remove(key)) {
+                waiting.clear();
+            }
+            DailyWindow w = window.value();
+            DailyUsage u = w == null ? null : w.usage;
             if (u == null) {
                 int bar = key.lastIndexOf('|');
                 u = new DailyUsage(key.substring(0, bar), Integer.parseInt(key.substring(bar + 1)));
@@ -158,16 +163,25 @@ public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
             }
             output.collect(new StreamRecord<>(u));
         }
-        changed.clear();
+        // What waits past this checkpoint is flagged, so that a restore fires it.
+        for (String key : changed) {
+            if (flagged.add(key)) {
+                setCurrentKey(key);
+                waiting.update(true);
+            }
+        }
     }
 
     @Override
     public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
-        DailyUsage u = usage.value();
-        if (u != null) {
-            usage.clear();
-            timestamps.clear();
+        DailyWindow w = window.value();
+        if (w != null) {
+            DailyUsage u = w.usage;
+            window.clear();
             changed.remove(timer.getKey());
+            if (flagged.remove(timer.getKey())) {
+                waiting.clear();
+            }
             expiredWindows.inc();
             output.collect(new StreamRecord<>(u.copyWith(DailyUsage.Status.EXPIRED)));
         }

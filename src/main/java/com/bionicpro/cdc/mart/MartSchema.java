@@ -22,6 +22,7 @@ public final class MartSchema implements Serializable {
     public final String crmDataMart;
     public final String reportsMart;
     public final int retentionDays;
+    public final int windowsPerCheckpoint;
 
     // users
     final int userId;
@@ -49,6 +50,7 @@ public final class MartSchema implements Serializable {
         crmDataMart = marts.crmDataMart;
         reportsMart = marts.reportsMart;
         retentionDays = marts.reportRetentionDays;
+        windowsPerCheckpoint = marts.windowsPerCheckpoint;
         userId = users.position("id");
         userEmail = users.position("email");
         userName = users.position("name");

@@ -23,7 +23,7 @@ class DailyUsageAggregatorTest {
     @BeforeEach
     void open() throws Exception {
         harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new DailyUsageAggregator(RETENTION_DAYS), TelemetryDelta::windowKey, Types.STRING);
+                new DailyUsageAggregator(RETENTION_DAYS, 5000), TelemetryDelta::windowKey, Types.STRING);
         harness.open();
         harness.setProcessingTime(TODAY * 86_400_000L + 3_600_000L);
     }
@@ -112,6 +112,40 @@ class DailyUsageAggregatorTest {
                 .satisfies(u -> assertThat(u.status).isEqualTo(DailyUsage.Status.EXPIRED));
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numProcessingTimeTimers()).isZero();
+    }
+
+    @Test
+    void atMostSoManyWindowsFirePerCheckpointAndWaitingOnesSurviveARestore() throws Exception {
+        harness.close();
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new DailyUsageAggregator(RETENTION_DAYS, 2), TelemetryDelta::windowKey, Types.STRING);
+        harness.open();
+        harness.setProcessingTime(TODAY * 86_400_000L + 3_600_000L);
+        for (int p = 1; p <= 5; p++) {
+            process(row(1, "p" + p, TODAY, 10, 50.0, true));
+        }
+        assertThat(fire()).extracting(u -> u.prosthesisId).containsExactly("p1", "p2");
+        process(row(1, "p3", TODAY, 20, 40.0, false));
+        var snapshot = harness.snapshot(2, 0);
+        harness.close();
+
+        // Restored elsewhere: p3, p4 and p5 still fire, p3 with both of its rows.
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new DailyUsageAggregator(RETENTION_DAYS, 2), TelemetryDelta::windowKey, Types.STRING);
+        harness.initializeState(snapshot);
+        harness.open();
+        harness.setProcessingTime(TODAY * 86_400_000L + 3_600_000L);
+        List<DailyUsage> first = fire();
+        List<DailyUsage> second = fire();
+        assertThat(first).hasSize(2);
+        assertThat(second).hasSize(1);
+        first.addAll(second);
+        assertThat(first).extracting(u -> u.prosthesisId).containsExactlyInAnyOrder("p3", "p4", "p5");
+        assertThat(first).filteredOn(u -> u.prosthesisId.equals("p3")).singleElement()
+                .satisfies(u -> assertThat(u.usageCount).isEqualTo(2));
+        assertThat(fire()).isEmpty();
+        // Only the five windows remain in state, no waiting flag.
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(5);
     }
 
     @Test

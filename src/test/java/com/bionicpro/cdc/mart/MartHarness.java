@@ -7,7 +7,7 @@ import com.bionicpro.cdc.testing.Tables;
 /** Rows and schema for the mart operators' harness tests. */
 final class MartHarness {
     static final MartSchema SCHEMA = MartSchema.of(new MartsDefinition("crm.public.users", "crm.public.prostheses",
-            "telemetry.public.telemetry_data", "crm_data_mart", "prosthesis_reports_mart", 400), Tables.CATALOG);
+            "telemetry.public.telemetry_data", "crm_data_mart", "prosthesis_reports_mart", 400, 5000), Tables.CATALOG);
 
     private MartHarness() {}
 
