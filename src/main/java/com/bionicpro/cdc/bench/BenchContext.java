@@ -4,6 +4,7 @@ import com.bionicpro.cdc.clickhouse.ClickHouseClient;
 import com.bionicpro.cdc.config.JobDefinition;
 import com.bionicpro.cdc.config.JobDefinition.SourceDefinition;
 import com.bionicpro.cdc.config.JobDefinitionParser;
+import com.bionicpro.cdc.source.PostgresConnections;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -15,11 +16,9 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Properties;
 
 /**
  * What every benchmark needs: the job definition (pointed at the benchmark's databases by
@@ -51,12 +50,7 @@ final class BenchContext {
 
     /** A connection as the application that owns the data (APP_PG_USER / APP_PG_PASSWORD). */
     Connection app(SourceDefinition source) throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", System.getenv().getOrDefault("APP_PG_USER", "postgres"));
-        p.setProperty("password", System.getenv().getOrDefault("APP_PG_PASSWORD", ""));
-        p.setProperty("reWriteBatchedInserts", "true");
-        p.setProperty("ApplicationName", "bionicpro-bench");
-        return DriverManager.getConnection(source.jdbcUrl(), p);
+        return PostgresConnections.asApplication(source, "bionicpro-bench");
     }
 
     long pgCount(SourceDefinition source, String sql) throws SQLException {

@@ -7,7 +7,6 @@ import com.bionicpro.cdc.config.JobDefinition.SourceDefinition;
 import com.bionicpro.cdc.config.JobDefinition.TableDefinition;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -15,7 +14,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -84,14 +82,8 @@ public final class PostgresPreflight {
     }
 
     private Connection connect() {
-        Properties props = new Properties();
-        props.setProperty("user", source.username);
-        props.setProperty("password", source.password == null ? "" : source.password.reveal());
-        props.setProperty("connectTimeout", "10");
-        props.setProperty("socketTimeout", "60");
-        props.setProperty("ApplicationName", "bionicpro-cdc-preflight");
         try {
-            return DriverManager.getConnection(source.jdbcUrl(), props);
+            return PostgresConnections.asJob(source, "bionicpro-cdc-preflight");
         } catch (SQLException e) {
             String state = e.getSQLState() == null ? "" : e.getSQLState();
             String where = "PostgreSQL at " + source.host + ":" + source.port;

@@ -6,6 +6,7 @@ import com.bionicpro.cdc.config.JobDefinition;
 import com.bionicpro.cdc.config.JobDefinition.SourceDefinition;
 import com.bionicpro.cdc.config.JobDefinition.TableDefinition;
 import com.bionicpro.cdc.reports.ReportQueries;
+import com.bionicpro.cdc.source.PostgresConnections;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,7 +23,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -85,7 +85,7 @@ final class LiveView {
         out.append(String.format("%-34s %12s %12s%n", "table", "PostgreSQL", "ClickHouse"));
         String db = definition.clickhouse.database;
         for (SourceDefinition s : definition.sources.values()) {
-            try (Connection c = connect(s); Statement st = c.createStatement()) {
+            try (Connection c = PostgresConnections.asJob(s, "bionicpro-cdc-live"); Statement st = c.createStatement()) {
                 for (TableDefinition t : s.tables) {
                     long pg;
                     try (ResultSet rs = st.executeQuery("SELECT count(*) FROM " + t.qualifiedName())) {
@@ -140,7 +140,7 @@ final class LiveView {
         SourceDefinition telemetry = definition.sources.get(definition.marts.telemetryTable.split("\\.")[0]);
         String table = definition.marts.telemetryTable.substring(definition.marts.telemetryTable.indexOf('.') + 1);
         long newestPg;
-        try (Connection c = connect(telemetry); Statement st = c.createStatement();
+        try (Connection c = PostgresConnections.asJob(telemetry, "bionicpro-cdc-live"); Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("SELECT coalesce(floor(extract(epoch from max(\"timestamp\"))), 0)::bigint FROM "
                         + table)) {
             rs.next();
@@ -211,11 +211,4 @@ final class LiveView {
         return JSON.readTree(r.body());
     }
 
-    private static Connection connect(SourceDefinition s) throws Exception {
-        Properties p = new Properties();
-        p.setProperty("user", s.username);
-        p.setProperty("password", s.password.reveal());
-        p.setProperty("ApplicationName", "bionicpro-cdc-live");
-        return DriverManager.getConnection(s.jdbcUrl(), p);
-    }
 }

@@ -2,9 +2,9 @@ package com.bionicpro.cdc.tools;
 
 import com.bionicpro.cdc.config.JobDefinition;
 import com.bionicpro.cdc.config.JobDefinition.SourceDefinition;
+import com.bionicpro.cdc.source.PostgresConnections;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -14,7 +14,6 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -62,7 +61,8 @@ final class LoadGenerator {
     }
 
     private void loop(long until) throws Exception {
-        try (Connection c = connect(crm); Connection t = connect(telemetry)) {
+        try (Connection c = PostgresConnections.asApplication(crm, "bionicpro-load");
+                Connection t = PostgresConnections.asApplication(telemetry, "bionicpro-load")) {
             refreshIds(c);
             long tick = 0;
             double telemetryDebt = 0;
@@ -183,14 +183,5 @@ final class LoadGenerator {
         }
         prostheses = p;
         users = u;
-    }
-
-    static Connection connect(SourceDefinition s) throws SQLException {
-        Properties props = new Properties();
-        props.setProperty("user", System.getenv().getOrDefault("APP_PG_USER", "postgres"));
-        props.setProperty("password", System.getenv().getOrDefault("APP_PG_PASSWORD", ""));
-        props.setProperty("reWriteBatchedInserts", "true");
-        props.setProperty("ApplicationName", "bionicpro-load");
-        return DriverManager.getConnection(s.jdbcUrl(), props);
     }
 }

@@ -2,15 +2,14 @@ package com.bionicpro.cdc.tools;
 
 import com.bionicpro.cdc.config.JobDefinition;
 import com.bionicpro.cdc.config.JobDefinition.SourceDefinition;
+import com.bionicpro.cdc.source.PostgresConnections;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Properties;
 
 /**
  * The job's replication slots and publications: list them with how much WAL each slot holds
@@ -31,7 +30,7 @@ final class SlotsCommand {
         System.out.printf("%-12s %-28s %-7s %-14s %-14s %12s %-10s%n", "SOURCE", "SLOT", "ACTIVE", "RESTART_LSN",
                 "CONFIRMED_LSN", "HOLDS_WAL", "WAL_STATUS");
         for (SourceDefinition s : definition.sources.values()) {
-            try (Connection c = connect(s)) {
+            try (Connection c = PostgresConnections.asJob(s, "bionicpro-cdc-slots")) {
                 status |= slot(c, s, action, publications);
             }
         }
@@ -88,11 +87,4 @@ final class SlotsCommand {
         return status;
     }
 
-    private static Connection connect(SourceDefinition s) throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", s.username);
-        p.setProperty("password", s.password.reveal());
-        p.setProperty("ApplicationName", "bionicpro-cdc-slots");
-        return DriverManager.getConnection(s.jdbcUrl(), p);
-    }
 }

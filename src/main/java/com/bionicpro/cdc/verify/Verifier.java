@@ -11,6 +11,7 @@ import com.bionicpro.cdc.clickhouse.ClickHouseException;
 import com.bionicpro.cdc.config.JobDefinition;
 import com.bionicpro.cdc.config.JobDefinition.SourceDefinition;
 import com.bionicpro.cdc.config.JobDefinitionException;
+import com.bionicpro.cdc.source.PostgresConnections;
 import com.bionicpro.cdc.source.PostgresPreflight;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,7 +27,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -417,12 +417,8 @@ public final class Verifier {
     }
 
     private List<String[]> query(SourceDefinition source, String sql, int columns) throws SQLException {
-        Properties props = new Properties();
-        props.setProperty("user", source.username);
-        props.setProperty("password", source.password.reveal());
-        props.setProperty("ApplicationName", "bionicpro-cdc-verify");
         List<String[]> rows = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(source.jdbcUrl(), props);
+        try (Connection c = PostgresConnections.asJob(source, "bionicpro-cdc-verify");
                 Statement st = c.createStatement()) {
             // One consistent snapshot of the database for the whole query.
             st.setFetchSize(10_000);

@@ -3,7 +3,6 @@ package com.bionicpro.cdc.testing;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Paths;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** bin/stack on the test's stack: break and repair single components, read their memory. */
@@ -41,9 +40,5 @@ public final class StackControl {
         all[0] = first;
         System.arraycopy(rest, 0, all, 1, rest.length);
         return all;
-    }
-
-    static List<String> components() {
-        return List.of("postgres", "kafka", "clickhouse", "zookeeper", "jobmanager", "taskmanager");
     }
 }
