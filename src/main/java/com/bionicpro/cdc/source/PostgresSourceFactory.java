@@ -52,6 +52,8 @@ public final class PostgresSourceFactory {
                 .fetchSize(source.snapshotFetchSize)
                 .heartbeatInterval(source.heartbeatInterval)
                 .startupOptions(StartupOptions.initial())
+                // A table added to the definition is snapshotted when the job resumes from a savepoint.
+                .scanNewlyAddedTableEnabled(true)
                 .debeziumProperties(debezium)
                 .deserializer(new ChangeEventDeserializer(source.id, catalog))
                 .build();
