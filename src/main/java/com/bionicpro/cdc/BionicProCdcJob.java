@@ -22,6 +22,7 @@ import com.bionicpro.cdc.mart.TelemetryDelta;
 import com.bionicpro.cdc.mart.TelemetryDeltas;
 import com.bionicpro.cdc.mart.UserMartJoin;
 import com.bionicpro.cdc.replica.ReplicaRowMapper;
+import com.bionicpro.cdc.source.CapturedTablesGuard;
 import com.bionicpro.cdc.source.ChangeEvent;
 import com.bionicpro.cdc.source.ChangeEventMetrics;
 import com.bionicpro.cdc.source.PostgresSourceFactory;
@@ -105,6 +106,9 @@ public final class BionicProCdcJob {
             DataStream<ChangeEvent> stream = env
                     .fromSource(sources.get(s.id), WatermarkStrategy.noWatermarks(), "PostgreSQL " + s.database)
                     .uid("postgres-source-" + s.id)
+                    .map(CapturedTablesGuard.of(s))
+                    .name("Captured tables " + s.id)
+                    .uid("captured-tables-" + s.id)
                     .map(new ChangeEventMetrics())
                     .name("Change metrics " + s.id)
                     .uid("change-metrics-" + s.id);

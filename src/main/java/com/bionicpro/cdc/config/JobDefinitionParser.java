@@ -101,15 +101,43 @@ public final class JobDefinitionParser {
         MartsDefinition marts = martsSection == null ? null : marts(martsSection, sources);
         root.finish();
         checkUnique(sources, s -> s.slot, "slot");
-        checkUnique(sources, s -> s.auditTopicPrefix, "auditTopicPrefix");
+        // Publications are per database.
+        checkUnique(sources, s -> s.host + ":" + s.port + "/" + s.database + "/" + s.publication, s -> s.publication, "publication");
+        checkCapturedOnce(sources);
         return new JobDefinition(name, parallelism, checkpointInterval, sources, kafka, clickhouse, marts);
     }
 
     private void checkUnique(Map<String, SourceDefinition> sources, Function<SourceDefinition, String> key, String what) {
+        checkUnique(sources, key, key, what);
+    }
+
+    /** key: what must differ between sources; shown: how the problem names it. */
+    private void checkUnique(Map<String, SourceDefinition> sources, Function<SourceDefinition, String> key,
+            Function<SourceDefinition, String> shown, String what) {
         Set<String> seen = new LinkedHashSet<>();
         for (SourceDefinition s : sources.values()) {
             if (key.apply(s) != null && !seen.add(key.apply(s))) {
-                problem("sources." + s.id + "." + what, "'" + key.apply(s) + "' is used by another source too");
+                problem("sources." + s.id + "." + what, "'" + shown.apply(s) + "' is used by another source too");
+            }
+        }
+    }
+
+    /**
+     * Sources may share a database and an audit topic prefix (a table added later gets its own
+     * source and slot), but each table is captured by one source and each topic has one writer.
+     */
+    private void checkCapturedOnce(Map<String, SourceDefinition> sources) {
+        Set<String> tables = new LinkedHashSet<>();
+        Set<String> topics = new LinkedHashSet<>();
+        for (SourceDefinition s : sources.values()) {
+            for (TableDefinition t : s.tables) {
+                String path = "sources." + s.id + ".tables." + t.qualifiedName();
+                if (!tables.add(s.host + ":" + s.port + "/" + s.database + "/" + t.qualifiedName())) {
+                    problem(path, "is captured by another source too");
+                } else if (!topics.add(s.auditTopicPrefix + "." + t.qualifiedName())) {
+                    problem(path, "its audit topic '" + s.auditTopicPrefix + "." + t.qualifiedName()
+                            + "' is written by another source too");
+                }
             }
         }
     }

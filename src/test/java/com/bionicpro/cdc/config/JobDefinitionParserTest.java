@@ -98,6 +98,28 @@ class JobDefinitionParserTest {
     }
 
     @Test
+    void aNewTableMayComeInANewSourceOnTheSameDatabaseAndPrefix() throws Exception {
+        String source = Files.readString(Paths.get("src/test/resources/fixtures/calibrations-source.yaml"));
+        String yaml = Files.readString(SHIPPED).replace("\nkafka:", "\n" + source + "\nkafka:");
+        JobDefinition d = JobDefinitionParser.parse(yaml, secrets());
+        assertThat(d.sources).containsOnlyKeys("crm", "telemetry", "calibrations");
+        assertThat(d.sources.get("calibrations").database).isEqualTo(d.sources.get("telemetry").database);
+        assertThat(d.sources.get("calibrations").auditTopicPrefix).isEqualTo("telemetry_db");
+        assertThat(d.sources.get("calibrations").slot).isEqualTo("bionicpro_telemetry_calibrations");
+
+        String twice = yaml.replace("public.calibrations: {replica: calibrations_target}",
+                "public.telemetry_data: {replica: telemetry_data_target}");
+        assertThatThrownBy(() -> JobDefinitionParser.parse(twice, secrets()))
+                .isInstanceOfSatisfying(JobDefinitionException.class, e -> assertThat(e.problems()).containsExactly(
+                        "sources.calibrations.tables.public.telemetry_data: is captured by another source too"));
+
+        String sharedPublication = yaml.replace("bionicpro_telemetry_pub}_calibrations", "bionicpro_telemetry_pub}");
+        assertThatThrownBy(() -> JobDefinitionParser.parse(sharedPublication, secrets()))
+                .isInstanceOfSatisfying(JobDefinitionException.class, e -> assertThat(e.problems()).containsExactly(
+                        "sources.calibrations.publication: 'bionicpro_telemetry_pub' is used by another source too"));
+    }
+
+    @Test
     void secretsMayComeFromFiles() throws Exception {
         Path secret = Files.createTempFile("ch", ".password");
         Files.writeString(secret, "from-file\n", StandardCharsets.UTF_8);

@@ -115,7 +115,23 @@ public final class TestEnvironment implements AutoCloseable {
 
     /** Runs a SQL file with psql as the superuser (fixtures with transactions, \gexec, COPY...). */
     public void runSqlFile(String database, Path file) throws Exception {
-        psql(database, List.of("psql", "-v", "ON_ERROR_STOP=1", "-X", "-q", "-f", file.toString()), Map.of());
+        runSqlFile(database, file, Map.of());
+    }
+
+    /** The same with psql variables ({@code :name} and {@code :"name"} in the file). */
+    public void runSqlFile(String database, Path file, Map<String, String> variables) throws Exception {
+        List<String> command = new ArrayList<>(List.of("psql", "-v", "ON_ERROR_STOP=1", "-X", "-q"));
+        variables.forEach((name, value) -> command.addAll(List.of("-v", name + "=" + value)));
+        command.addAll(List.of("-f", file.toString()));
+        psql(database, command, Map.of());
+    }
+
+    /** Runs a ClickHouse SQL file against this environment's database (written as reports_db). */
+    public void runClickHouseFile(Path file) throws Exception {
+        ClickHouseClient ch = clickhouse();
+        for (String statement : statements(Files.readString(file, StandardCharsets.UTF_8))) {
+            ch.execute(statement.replace("reports_db", clickhouseDb));
+        }
     }
 
     private void psql(String database, List<String> command, Map<String, String> extraEnv) throws Exception {
@@ -137,9 +153,7 @@ public final class TestEnvironment implements AutoCloseable {
         ClickHouseClient ch = clickhouse();
         try (var files = Files.list(LocalStack.repoRoot().resolve("db-init/clickhouse"))) {
             for (Path f : files.filter(p -> p.toString().endsWith(".sql")).sorted().collect(Collectors.toList())) {
-                for (String statement : statements(Files.readString(f, StandardCharsets.UTF_8))) {
-                    ch.execute(statement.replace("reports_db", clickhouseDb));
-                }
+                runClickHouseFile(f);
             }
         }
     }
