@@ -25,8 +25,10 @@ import com.bionicpro.cdc.replica.ReplicaRowMapper;
 import com.bionicpro.cdc.source.CapturedTablesGuard;
 import com.bionicpro.cdc.source.ChangeEvent;
 import com.bionicpro.cdc.source.ChangeEventMetrics;
+import com.bionicpro.cdc.source.ChangeKeySelector;
 import com.bionicpro.cdc.source.PostgresSourceFactory;
 import com.bionicpro.cdc.source.RowKeySelector;
+import com.bionicpro.cdc.source.SnapshotBoundaryDeduplicator;
 import com.bionicpro.cdc.source.TableFilter;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -56,6 +58,8 @@ import java.util.function.Function;
  * and sink has a fixed uid: they are the names of the job's state in savepoints.
  *
  * <pre>
+ * Each source: guard ─ keyBy(table, primary key) ─ snapshot boundary dedup ─ metrics, then:
+ *
  * postgres(crm) ─┬─ metrics ─┬─ audit (Kafka, per source)
  *                │           └─ replica rows ───────────────────────────────────────┐
  *                ├─ users ──────────────────────────────────────────┐               │
@@ -109,6 +113,10 @@ public final class BionicProCdcJob {
                     .map(CapturedTablesGuard.of(s))
                     .name("Captured tables " + s.id)
                     .uid("captured-tables-" + s.id)
+                    .keyBy(new ChangeKeySelector(catalog), Types.STRING)
+                    .process(new SnapshotBoundaryDeduplicator(), TypeInformation.of(ChangeEvent.class))
+                    .name("Snapshot boundary dedup " + s.id)
+                    .uid("snapshot-boundary-dedup-" + s.id)
                     .map(new ChangeEventMetrics())
                     .name("Change metrics " + s.id)
                     .uid("change-metrics-" + s.id);

@@ -26,6 +26,11 @@ public class ChangeEvent {
     public long sourceTsMs;
     public String[] before;
     public String[] after;
+    /**
+     * A snapshot read that carries a change Flink CDC merged into its chunk; {@link #lsn} is that
+     * change's position (see {@link SnapshotBoundaryDeduplicator}).
+     */
+    public boolean mergedChange;
 
     public ChangeEvent() {}
 

@@ -64,6 +64,8 @@ public class ChangeEventDeserializer implements DebeziumDeserializationSchema<Ch
             restoreUnchangedToast(table, before, after);
         }
         Long lsn = source.getInt64("lsn");
+        // A read with a position is a change merged into its snapshot chunk (it keeps the change's source).
+        boolean mergedChange = ChangeEvent.READ.equals(op) && lsn != null && lsn != 0;
         if ((lsn == null || lsn == 0) && ChangeEvent.READ.equals(op)) {
             // Flink CDC stamps no position on snapshot reads. The WAL position when the job was
             // built is below every change the stream will deliver for the row and above every
@@ -72,15 +74,16 @@ public class ChangeEventDeserializer implements DebeziumDeserializationSchema<Ch
         }
         Long txId = source.getInt64("txId");
         Long tsMs = source.getInt64("ts_ms");
-        out.collect(
-                new ChangeEvent(
-                        table.id(),
-                        op,
-                        lsn == null ? 0L : lsn,
-                        txId == null ? 0L : txId,
-                        tsMs == null ? 0L : tsMs,
-                        before,
-                        after));
+        ChangeEvent change = new ChangeEvent(
+                table.id(),
+                op,
+                lsn == null ? 0L : lsn,
+                txId == null ? 0L : txId,
+                tsMs == null ? 0L : tsMs,
+                before,
+                after);
+        change.mergedChange = mergedChange;
+        out.collect(change);
     }
 
     private String[] read(TableSchema table, Struct row) {

@@ -66,6 +66,17 @@ class ChangeEventDeserializerTest {
     }
 
     @Test
+    void aSnapshotReadWithAPositionIsAMergedChange() {
+        ChangeEvent plain = single(record("telemetry_data", "r", null, telemetry("a", 1L, null, 1.0), null));
+        assertThat(plain.mergedChange).isFalse();
+        assertThat(plain.lsn).as("stamped with the catalog's snapshot position").isEqualTo(Tables.CATALOG.snapshotLsn("telemetry"));
+        ChangeEvent merged = single(record("telemetry_data", "r", null, telemetry("a", 1L, null, 1.0), 5150L));
+        assertThat(merged.mergedChange).isTrue();
+        assertThat(merged.lsn).isEqualTo(5150L);
+        assertThat(single(record("telemetry_data", "c", null, telemetry("a", 1L, null, 1.0), 5150L)).mergedChange).isFalse();
+    }
+
+    @Test
     void unchangedToastValueIsTakenFromTheOldRow() {
         String big = "[\"" + "x".repeat(9000) + "\"]";
         Struct before = telemetry("7057", 5L, big, 40.0);
