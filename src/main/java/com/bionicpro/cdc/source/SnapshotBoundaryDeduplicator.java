@@ -43,10 +43,10 @@ public class SnapshotBoundaryDeduplicator extends KeyedProcessFunction<String, C
     @Override
     public void processElement(ChangeEvent change, Context context, Collector<ChangeEvent> out) throws Exception {
         if (ChangeEvent.READ.equals(change.op)) {
+            // A plain read touches no state: a row is read once per snapshot (a chunk read again
+            // after a failure comes with the state of before its first read).
             if (change.mergedChange) {
                 mergedChangeLsn.update(change.lsn);
-            } else {
-                mergedChangeLsn.clear();
             }
             out.collect(change);
             return;
