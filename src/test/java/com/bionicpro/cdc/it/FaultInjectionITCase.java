@@ -49,9 +49,7 @@ class FaultInjectionITCase {
     @AfterEach
     void cleanUp() throws Exception {
         stack.run("up"); // whatever a failed step left broken
-        if (jobId != null && !flink.state(jobId).matches("CANCELED|FAILED|FINISHED")) {
-            flink.run(env.env(), "cancel", jobId);
-        }
+        flink.cancelUnlessEnded(env.env(), jobId);
         env.close();
     }
 

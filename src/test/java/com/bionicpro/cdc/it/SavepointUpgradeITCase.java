@@ -53,9 +53,7 @@ class SavepointUpgradeITCase {
 
     @AfterEach
     void cleanUp() throws Exception {
-        if (jobId != null && !flink.state(jobId).matches("CANCELED|FAILED|FINISHED")) {
-            flink.run(env.env(), "cancel", jobId);
-        }
+        flink.cancelUnlessEnded(env.env(), jobId);
         env.close();
     }
 

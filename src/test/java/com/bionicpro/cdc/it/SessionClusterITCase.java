@@ -43,10 +43,7 @@ class SessionClusterITCase {
 
     @AfterEach
     void cleanUp() throws Exception {
-        if (jobId != null && !flink.state(jobId).matches("CANCELED|FAILED|FINISHED")) {
-            flink.run(env.env(), "cancel", jobId);
-            Poll.until(Duration.ofSeconds(60), "the job to be cancelled", () -> flink.state(jobId).equals("CANCELED"));
-        }
+        flink.cancelUnlessEnded(env.env(), jobId);
         env.close();
     }
 

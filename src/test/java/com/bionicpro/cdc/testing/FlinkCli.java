@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -86,5 +87,14 @@ public final class FlinkCli {
 
     public String state(String jobId) throws Exception {
         return rest("/jobs/" + jobId).get("state").asText();
+    }
+
+    /** Test clean-up: cancels the job unless it has already ended, and waits until it has. */
+    public void cancelUnlessEnded(Map<String, String> env, String jobId) throws Exception {
+        if (jobId == null || state(jobId).matches("CANCELED|FAILED|FINISHED")) {
+            return;
+        }
+        run(env, "cancel", jobId);
+        Poll.until(Duration.ofSeconds(60), "job " + jobId + " to be cancelled", () -> state(jobId).equals("CANCELED"));
     }
 }
