@@ -95,6 +95,12 @@ public final class BionicProCdcJob {
         for (SourceDefinition s : definition.sources.values()) {
             sources.put(s.id, PostgresSourceFactory.create(s, catalog));
         }
+        return fromDefinition(definition, catalog, sources);
+    }
+
+    /** The same with these sources (one per source id of the definition), e.g. instrumented by a test. */
+    public static BionicProCdcJob fromDefinition(
+            JobDefinition definition, CaptureCatalog catalog, Map<String, Source<ChangeEvent, ?, ?>> sources) {
         return new BionicProCdcJob(definition, catalog, sources,
                 s -> auditSink(definition, catalog, s),
                 new ClickHouseSink(definition.clickhouse, clickHouseTables(definition, catalog)));

@@ -6,6 +6,7 @@ import com.bionicpro.cdc.config.Preflight;
 import com.bionicpro.cdc.testing.JobRunner;
 import com.bionicpro.cdc.testing.LocalStack;
 import com.bionicpro.cdc.testing.Poll;
+import com.bionicpro.cdc.testing.ReplicationSlots;
 import com.bionicpro.cdc.testing.TestEnvironment;
 
 import org.apache.flink.core.execution.JobClient;
@@ -21,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -68,12 +68,12 @@ class ReplicationSlotITCase {
         String slot = definition.sources.get("crm").slot;
 
         try (Connection c = env.crm(); Statement st = c.createStatement()) {
-            Poll.until(Duration.ofSeconds(60), "the slot to exist", () -> confirmed(c, slot) > 0);
+            Poll.until(Duration.ofSeconds(60), "the slot to exist", () -> ReplicationSlots.confirmed(c, slot) > 0);
 
             // A change of a captured table.
             st.executeUpdate("UPDATE public.users SET name = 'slot test' WHERE email = 'anna@bionicpro.example'");
             long afterChange = currentLsn(c);
-            Poll.until(Duration.ofSeconds(60), "the slot to confirm the change", () -> confirmed(c, slot) >= afterChange);
+            Poll.until(Duration.ofSeconds(60), "the slot to confirm the change", () -> ReplicationSlots.confirmed(c, slot) >= afterChange);
 
             // Only a table the job does not capture is written: 20 MB of WAL.
             st.execute("CREATE TABLE public.crm_audit_trail (id serial PRIMARY KEY, note text)");
@@ -81,7 +81,7 @@ class ReplicationSlotITCase {
             long afterOtherWrites = currentLsn(c);
             assertThat(afterOtherWrites - afterChange).isGreaterThan(10_000_000L);
             Poll.until(Duration.ofSeconds(90), "the slot to move past WAL of tables the job does not capture",
-                    () -> confirmed(c, slot) >= afterOtherWrites);
+                    () -> ReplicationSlots.confirmed(c, slot) >= afterOtherWrites);
 
             // bin/slots: listed as active, and not dropped while the job reads it.
             String listed = slots("list");
@@ -90,7 +90,7 @@ class ReplicationSlotITCase {
             assertThat(refused).contains("refusing to drop " + slot + ": it is active");
 
             JobRunner.cancel(job);
-            Poll.until(Duration.ofSeconds(30), "the slot to be released", () -> !active(c, slot));
+            Poll.until(Duration.ofSeconds(30), "the slot to be released", () -> !ReplicationSlots.active(c, slot));
             String dropped = slots("drop");
             assertThat(dropped).contains("dropped " + slot);
             try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot + "'")) {
@@ -110,25 +110,6 @@ class ReplicationSlotITCase {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
         return out;
-    }
-
-    private static long confirmed(Connection c, String slot) throws Exception {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT coalesce((confirmed_flush_lsn - '0/0')::bigint, 0) FROM pg_replication_slots WHERE slot_name = ?")) {
-            ps.setString(1, slot);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0;
-            }
-        }
-    }
-
-    private static boolean active(Connection c, String slot) throws Exception {
-        try (PreparedStatement ps = c.prepareStatement("SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
-            ps.setString(1, slot);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getBoolean(1);
-            }
-        }
     }
 
     private static long currentLsn(Connection c) throws Exception {

@@ -9,16 +9,20 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.jobgraph.SavepointConfigOptions;
 import org.apache.flink.streaming.api.environment.ExecutionCheckpointingOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -44,6 +48,10 @@ public final class JobRunner {
     }
 
     public JobClient start(JobDefinition definition, CaptureCatalog catalog, Path restoreFrom) throws Exception {
+        return start(BionicProCdcJob.fromDefinition(definition, catalog), definition.name, restoreFrom);
+    }
+
+    public JobClient start(BionicProCdcJob job, String name, Path restoreFrom) throws Exception {
         Configuration conf = new Configuration();
         conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
         conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
@@ -55,8 +63,8 @@ public final class JobRunner {
             conf.set(SavepointConfigOptions.SAVEPOINT_PATH, restoreFrom.toUri().toString());
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        BionicProCdcJob.fromDefinition(definition, catalog).build(env);
-        JobClient client = env.executeAsync(definition.name);
+        job.build(env);
+        JobClient client = env.executeAsync(name);
         started.add(client);
         return client;
     }
@@ -82,6 +90,15 @@ public final class JobRunner {
                     .filter(p -> Files.exists(p.resolve("_metadata")))
                     .max(Comparator.comparingLong(p -> p.resolve("_metadata").toFile().lastModified()));
         }
+    }
+
+    /** Stops the job with a savepoint in {@code directory} (as `flink stop --savepointPath`); returns its path. */
+    public static Path stopWithSavepoint(JobClient client, Path directory) throws Exception {
+        String savepoint = client.stopWithSavepoint(false, directory.toUri().toString(), SavepointFormatType.CANONICAL)
+                .get(2, TimeUnit.MINUTES);
+        Poll.until(Duration.ofSeconds(60), "the job to stop",
+                () -> client.getJobStatus().get().isGloballyTerminalState());
+        return savepoint.startsWith("file:") ? Paths.get(URI.create(savepoint)) : Paths.get(savepoint);
     }
 
     public static void cancel(JobClient client) throws Exception {

@@ -105,7 +105,11 @@ public final class TestEnvironment implements AutoCloseable {
         Properties p = new Properties();
         p.setProperty("user", "postgres");
         p.setProperty("password", stack.pgAdminPassword());
-        return DriverManager.getConnection("jdbc:postgresql://" + stack.pgHost() + ":" + stack.pgPort() + "/" + database, p);
+        return DriverManager.getConnection(jdbcUrl(database), p);
+    }
+
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://" + stack.pgHost() + ":" + stack.pgPort() + "/" + database;
     }
 
     public ClickHouseClient clickhouse() {
