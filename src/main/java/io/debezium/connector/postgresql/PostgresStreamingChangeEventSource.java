@@ -265,7 +265,8 @@ public class PostgresStreamingChangeEventSource
         // first message past it (see BackfillEnd).
         final Lsn stoppingLsn = offsetContext.getStreamingStoppingLsn();
         final com.bionicpro.cdc.source.BackfillEnd backfillEnd =
-                stoppingLsn != null && !stoppingLsn.isNonStopping()
+                // (by value: the stream split's ending LSN is a copy, isNonStopping() compares identity)
+                stoppingLsn != null && stoppingLsn.asLong() != Lsn.NO_STOPPING_LSN.asLong()
                         ? com.bionicpro.cdc.source.BackfillEnd.start(
                                 stoppingLsn, com.bionicpro.cdc.source.BackfillEnd.over(connection))
                         : null;
