@@ -20,7 +20,7 @@ public final class Bench {
                 CopyCeiling.run(ctx);
                 break;
             case "job-snapshot":
-                JobBenchmarks.snapshot(ctx, Long.parseLong(args[1]));
+                JobBenchmarks.snapshot(ctx, Long.parseLong(args[1]), MachineCpu.parse(args[2]));
                 break;
             case "stream": {
                 List<Double> rates = new ArrayList<>();

@@ -49,6 +49,17 @@ final class BenchReport {
         return String.format(Locale.ROOT, v >= 100 ? "%,.0f" : "%.2f", v);
     }
 
+    /** Machine CPU milliseconds per 1,000 rows of a snapshot result. */
+    private static double cpuMsPerThousand(JsonNode n) {
+        return n.get("machineCpuSeconds").asDouble() * 1_000_000 / n.get("rows").asDouble();
+    }
+
+    /** The cores of the machine the results were measured on. */
+    private int cores() {
+        JsonNode machine = find("machine", n -> true);
+        return machine == null ? Runtime.getRuntime().availableProcessors() : machine.path("cores").asInt(2);
+    }
+
     private static String verdict(boolean ok) {
         return ok ? "**met**" : "**missed**";
     }
@@ -73,11 +84,16 @@ final class BenchReport {
         JsonNode dbz = find("snapshot", n -> n.get("subject").asText().startsWith("Debezium"));
         JsonNode job = find("snapshot", n -> n.get("subject").asText().startsWith("bionicpro"));
         md.append("## 1. Snapshot: 1,000,000 telemetry rows and the CRM tables into ClickHouse\n\n");
-        md.append("| subject | rows | seconds | rows/s |\n|---|---:|---:|---:|\n");
+        md.append("| subject | rows | seconds | rows/s | machine CPU s (steal s) | CPU ms per 1,000 rows |\n"
+                + "|---|---:|---:|---:|---:|---:|\n");
         Map<String, Double> snapshotBars = new LinkedHashMap<>();
         for (JsonNode n : of("snapshot")) {
-            md.append(String.format("| %s | %,d | %s | %s |%n", n.get("subject").asText(), n.get("rows").asLong(),
-                    f(n.get("seconds").asDouble()), f(n.get("rowsPerSecond").asDouble())));
+            md.append(String.format("| %s | %,d | %s | %s | %s | %s |%n", n.get("subject").asText(), n.get("rows").asLong(),
+                    f(n.get("seconds").asDouble()), f(n.get("rowsPerSecond").asDouble()),
+                    n.has("machineCpuSeconds")
+                            ? f(n.get("machineCpuSeconds").asDouble()) + " (" + f(n.get("stealSeconds").asDouble()) + ")"
+                            : "–",
+                    n.has("machineCpuSeconds") ? f(cpuMsPerThousand(n)) : "–"));
             snapshotBars.put(n.get("subject").asText(), n.get("rowsPerSecond").asDouble());
         }
         if (job != null && copy != null && dbz != null) {
@@ -86,6 +102,14 @@ final class BenchReport {
             md.append(String.format("%nThe job (replicas, audit log and both marts complete, %,d report rows): %.0f%% of the "
                             + "COPY ceiling (target ≥ 50%%: %s), %.2fx Debezium embedded (target ≥ 2x: %s).%n%n",
                     job.path("reportRows").asLong(), vsCopy * 100, verdict(vsCopy >= 0.5), vsDbz, verdict(vsDbz >= 2)));
+            if (job.has("machineCpuSeconds") && copy.has("machineCpuSeconds") && dbz.has("machineCpuSeconds")) {
+                double perRow = cpuMsPerThousand(job);
+                md.append(String.format("Machine CPU per row (every process, PostgreSQL and the services included): the job "
+                                + "%.1fx Debezium embedded's, %.1fx the COPY ceiling's. At its CPU per row, all %s cores "
+                                + "of this machine would carry the job at most %s rows/s.%n%n",
+                        perRow / cpuMsPerThousand(dbz), perRow / cpuMsPerThousand(copy), cores(),
+                        f(cores() * 1_000_000 / perRow)));
+            }
         }
         svgBars("snapshot.svg", "Snapshot throughput (rows/s)", snapshotBars);
         md.append("![snapshot](snapshot.svg)\n\n");

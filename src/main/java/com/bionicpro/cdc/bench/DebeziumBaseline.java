@@ -60,9 +60,11 @@ public final class DebeziumBaseline {
     /** Snapshot of the 1M-row telemetry table until the engine has delivered every row. */
     private static void snapshot(BenchContext ctx) throws Exception {
         long expected = ctx.pgCount(ctx.telemetry, "SELECT count(*) FROM public.telemetry_data");
-        double seconds = runUntil(properties(ctx, "bench_debezium_snapshot", "initial"), expected);
-        ctx.record(ctx.result("snapshot", "Debezium 1.9 embedded (JSON)").put("rows", expected).put("seconds", seconds)
-                .put("rowsPerSecond", expected / seconds));
+        MachineCpu cpu = MachineCpu.now();
+        MachineCpu[] cpuEnd = new MachineCpu[1];
+        double seconds = runUntil(properties(ctx, "bench_debezium_snapshot", "initial"), expected, cpuEnd);
+        ctx.record(cpuEnd[0].addSince(cpu, ctx.result("snapshot", "Debezium 1.9 embedded (JSON)").put("rows", expected)
+                .put("seconds", seconds).put("rowsPerSecond", expected / seconds)));
     }
 
     /** Streaming: a backlog of changes written before the engine starts, read until all arrived. */
@@ -72,13 +74,16 @@ public final class DebeziumBaseline {
             st.execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
         }
         StreamWriters.insertBacklog(ctx, changes);
-        double seconds = runUntil(properties(ctx, slot, "never"), changes);
+        double seconds = runUntil(properties(ctx, slot, "never"), changes, new MachineCpu[1]);
         ctx.record(ctx.result("stream-ceiling", "Debezium 1.9 embedded (JSON)").put("changes", changes)
                 .put("seconds", seconds).put("changesPerSecond", changes / seconds));
     }
 
-    /** Runs the engine until it delivered this many records; the seconds that took. */
-    private static double runUntil(Properties properties, long records) throws Exception {
+    /**
+     * Runs the engine until it delivered this many records; the seconds that took, and the
+     * machine's CPU reading at that moment in {@code cpuEnd[0]}.
+     */
+    private static double runUntil(Properties properties, long records, MachineCpu[] cpuEnd) throws Exception {
         AtomicLong seen = new AtomicLong();
         long start = System.nanoTime();
         long[] end = new long[1];
@@ -86,6 +91,7 @@ public final class DebeziumBaseline {
                 .using(properties)
                 .notifying(record -> {
                     if (seen.incrementAndGet() == records) {
+                        cpuEnd[0] = MachineCpu.now();
                         end[0] = System.nanoTime();
                     }
                 })

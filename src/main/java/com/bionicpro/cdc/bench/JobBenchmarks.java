@@ -14,9 +14,9 @@ final class JobBenchmarks {
 
     /**
      * From the job's submission (startMillis) until the replicas hold every row and the reports mart
-     * every (prosthesis, day) of the snapshot.
+     * every (prosthesis, day) of the snapshot; startCpu is the machine's CPU reading then.
      */
-    static void snapshot(BenchContext ctx, long startMillis) throws Exception {
+    static void snapshot(BenchContext ctx, long startMillis, MachineCpu startCpu) throws Exception {
         long telemetry = ctx.pgCount(ctx.telemetry, "SELECT count(*) FROM public.telemetry_data");
         long users = ctx.pgCount(ctx.crm, "SELECT count(*) FROM public.users");
         long prostheses = ctx.pgCount(ctx.crm, "SELECT count(*) FROM public.prostheses");
@@ -38,9 +38,10 @@ final class JobBenchmarks {
             Thread.sleep(250); // polling the targets
         }
         double seconds = (System.currentTimeMillis() - startMillis) / 1000.0;
+        MachineCpu cpu = MachineCpu.now();
         long rows = telemetry + users + prostheses;
-        ctx.record(ctx.result("snapshot", "bionicpro-cdc job").put("rows", rows).put("seconds", seconds)
-                .put("rowsPerSecond", rows / seconds).put("reportRows", reportRows));
+        ctx.record(cpu.addSince(startCpu, ctx.result("snapshot", "bionicpro-cdc job").put("rows", rows).put("seconds", seconds)
+                .put("rowsPerSecond", rows / seconds).put("reportRows", reportRows)));
     }
 
     /**

@@ -9,8 +9,15 @@ import org.apache.kafka.connect.data.SchemaBuilder;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Debezium's encodings to the job's canonical text, type by type. */
 class DebeziumValuesTest {
@@ -46,5 +53,44 @@ class DebeziumValuesTest {
         assertThat(DebeziumValues.epochSeconds("2024-01-01T00:00:01Z")).isEqualTo(1_704_067_201L);
         assertThat(DebeziumValues.epochSeconds("2024-01-01T02:00:01+02:00")).isEqualTo(1_704_067_201L);
         assertThat(DebeziumValues.epochMicros("2024-01-01T00:00:00.000007")).isEqualTo(1_704_067_200_000_007L);
+    }
+
+    /** The hand-written fast path against java.time, on random instants of years 0-9999 and beyond. */
+    @Test
+    void timestampTextMatchesJavaTime() {
+        Random random = new Random(20261203);
+        long min = LocalDateTime.of(-20, 1, 1, 0, 0).toEpochSecond(ZoneOffset.UTC) * 1_000_000L;
+        long max = LocalDateTime.of(10_020, 12, 31, 23, 59, 59).toEpochSecond(ZoneOffset.UTC) * 1_000_000L;
+        for (int i = 0; i < 200_000; i++) {
+            long micros = min + Math.floorMod(random.nextLong(), max - min);
+            switch (i % 4) {
+                case 0: micros -= Math.floorMod(micros, 1_000_000L); break; // whole seconds
+                case 1: micros -= Math.floorMod(micros, 1_000L); break; // milliseconds
+                default: break;
+            }
+            LocalDateTime t = LocalDateTime.ofEpochSecond(
+                    Math.floorDiv(micros, 1_000_000L), (int) Math.floorMod(micros, 1_000_000L) * 1000, ZoneOffset.UTC);
+            String text = DebeziumValues.formatMicros(micros);
+            assertThat(text).isEqualTo(DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(t));
+            assertThat(DebeziumValues.epochMicros(text)).isEqualTo(micros);
+            assertThat(DebeziumValues.epochSeconds(text)).isEqualTo(t.toEpochSecond(ZoneOffset.UTC));
+        }
+    }
+
+    @Test
+    void timestampTextOfOtherShapesParsesAsJavaTime() {
+        for (String text : List.of("2024-01-01T00:00", "2024-01-01t10:11:12", "2024-02-29T23:59:59.123456789",
+                "2024-01-01T00:00:00.1", "2024-01-01T00:00:00.", "1969-12-31T23:59:59.5", "+10000-01-01T00:00:00", "0000-01-01T00:00:00.000001")) {
+            LocalDateTime t = LocalDateTime.parse(text);
+            assertThat(DebeziumValues.epochMicros(text)).as(text)
+                    .isEqualTo(t.toEpochSecond(ZoneOffset.UTC) * 1_000_000L + t.getNano() / 1000);
+            assertThat(DebeziumValues.epochSeconds(text)).as(text).isEqualTo(t.toEpochSecond(ZoneOffset.UTC));
+        }
+        for (String text : List.of("2023-02-29T00:00:00", "2024-13-01T00:00:00", "2024-01-01T24:00:00",
+                "2024-01-01T00:60:00", "2024-01-01T00:00:0x", "2024-01-01 00:00:00",
+                "2024-01-01T00:00:00.1234567890")) {
+            assertThatThrownBy(() -> DebeziumValues.epochMicros(text)).as(text).isInstanceOf(DateTimeParseException.class);
+            assertThatThrownBy(() -> DebeziumValues.epochSeconds(text)).as(text).isInstanceOf(DateTimeParseException.class);
+        }
     }
 }
