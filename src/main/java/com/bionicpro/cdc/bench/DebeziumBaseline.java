@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The original design's engine: Debezium 1.9 (embedded, postgres connector, pgoutput) with its
@@ -61,10 +62,9 @@ public final class DebeziumBaseline {
     private static void snapshot(BenchContext ctx) throws Exception {
         long expected = ctx.pgCount(ctx.telemetry, "SELECT count(*) FROM public.telemetry_data");
         MachineCpu cpu = MachineCpu.now();
-        MachineCpu[] cpuEnd = new MachineCpu[1];
-        double seconds = runUntil(properties(ctx, "bench_debezium_snapshot", "initial"), expected, cpuEnd);
-        ctx.record(cpuEnd[0].addSince(cpu, ctx.result("snapshot", "Debezium 1.9 embedded (JSON)").put("rows", expected)
-                .put("seconds", seconds).put("rowsPerSecond", expected / seconds)));
+        Delivery d = runUntil(properties(ctx, "bench_debezium_snapshot", "initial"), expected);
+        ctx.record(d.cpuAtEnd.addSince(cpu, ctx.result("snapshot", "Debezium 1.9 embedded (JSON)").put("rows", expected)
+                .put("seconds", d.seconds).put("rowsPerSecond", expected / d.seconds)));
     }
 
     /** Streaming: a backlog of changes written before the engine starts, read until all arrived. */
@@ -74,40 +74,39 @@ public final class DebeziumBaseline {
             st.execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
         }
         StreamWriters.insertBacklog(ctx, changes);
-        double seconds = runUntil(properties(ctx, slot, "never"), changes, new MachineCpu[1]);
+        double seconds = runUntil(properties(ctx, slot, "never"), changes).seconds;
         ctx.record(ctx.result("stream-ceiling", "Debezium 1.9 embedded (JSON)").put("changes", changes)
                 .put("seconds", seconds).put("changesPerSecond", changes / seconds));
     }
 
-    /**
-     * Runs the engine until it delivered this many records; the seconds that took, and the
-     * machine's CPU reading at that moment in {@code cpuEnd[0]}.
-     */
-    private static double runUntil(Properties properties, long records, MachineCpu[] cpuEnd) throws Exception {
+    /** How long the engine took to deliver every record, and the machine's CPU reading then. */
+    private record Delivery(double seconds, MachineCpu cpuAtEnd) {}
+
+    /** Runs the engine until it delivered this many records. */
+    private static Delivery runUntil(Properties properties, long records) throws Exception {
         AtomicLong seen = new AtomicLong();
         long start = System.nanoTime();
-        long[] end = new long[1];
+        AtomicReference<Delivery> delivered = new AtomicReference<>();
         DebeziumEngine<ChangeEvent<String, String>> engine = DebeziumEngine.create(Json.class)
                 .using(properties)
                 .notifying(record -> {
                     if (seen.incrementAndGet() == records) {
-                        cpuEnd[0] = MachineCpu.now();
-                        end[0] = System.nanoTime();
+                        delivered.set(new Delivery((System.nanoTime() - start) / 1e9, MachineCpu.now()));
                     }
                 })
                 .build();
         ExecutorService executor = Executors.newSingleThreadExecutor();
         executor.execute(engine);
         long deadline = System.currentTimeMillis() + 600_000;
-        while (end[0] == 0 && System.currentTimeMillis() < deadline) {
+        while (delivered.get() == null && System.currentTimeMillis() < deadline) {
             Thread.sleep(100); // waiting for the engine thread to deliver every record
         }
         engine.close();
         executor.shutdown();
         executor.awaitTermination(60, TimeUnit.SECONDS);
-        if (end[0] == 0) {
+        if (delivered.get() == null) {
             throw new IllegalStateException("Debezium delivered " + seen.get() + " of " + records + " records in 10 minutes");
         }
-        return (end[0] - start) / 1e9;
+        return delivered.get();
     }
 }
