@@ -4,6 +4,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -13,9 +14,11 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -31,7 +34,11 @@ import java.util.Set;
  * is flagged in keyed state, so a restore fires it too.
  *
  * <p>State per window: one {@link DailyWindow}, the aggregate and the sorted row timestamps (for the
- * first and last activity after a delete). A window whose rows are all deleted is cleared with its timer. A
+ * first and last activity after a delete). A window that changed since the last checkpoint is held
+ * on the heap and written to state just before the checkpoint (or once {@value #MAX_UNWRITTEN_WINDOWS}
+ * windows are held): while a day's telemetry streams in, every row of a window would otherwise cost a
+ * state read and a write of all the day's timestamps; now a window costs one of each per checkpoint
+ * interval. A window whose rows are all deleted is cleared with its timer. A
  * window is kept for {@code retentionDays} after its day ends (processing time), then expires: its
  * state is dropped and its report row frozen; a row for a day older than that is not counted
  * (metric {@code lateRowsDropped}).
@@ -40,6 +47,10 @@ public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
         implements OneInputStreamOperator<TelemetryDelta, DailyUsage>, Triggerable<String, VoidNamespace> {
     private static final long serialVersionUID = 1L;
     static final long MILLIS_PER_DAY = 86_400_000L;
+    /** How many changed windows wait on the heap before they are written to state mid-interval. */
+    static final int MAX_UNWRITTEN_WINDOWS = 4_096;
+    /** In {@link #unwritten}: the window's rows are all gone, its state is to be cleared. */
+    private static final DailyWindow CLEARED = new DailyWindow();
 
     private final int retentionDays;
     private final int maxWindowsPerCheckpoint;
@@ -48,6 +59,8 @@ public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
     /** Set for a window that changed and waits to fire across a checkpoint. */
     private transient ValueState<Boolean> waiting;
     private transient InternalTimerService<VoidNamespace> timers;
+    /** Windows changed since they were last written to {@link #window}, by key ({@link #CLEARED}: to clear). */
+    private transient Map<String, DailyWindow> unwritten;
     /** Windows that changed since they last fired, oldest first. */
     private transient Set<String> changed;
     /** The windows of {@link #changed} whose waiting flag is set in state. */
@@ -67,6 +80,7 @@ public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
         ValueStateDescriptor<Boolean> waitingDescriptor = new ValueStateDescriptor<>("waiting-to-fire", Types.BOOLEAN);
         waiting = getRuntimeContext().getState(waitingDescriptor);
         timers = getInternalTimerService("daily-usage-retention", VoidNamespaceSerializer.INSTANCE, this);
+        unwritten = new HashMap<>();
         changed = new LinkedHashSet<>();
         flagged = new HashSet<>();
         // Windows that were waiting when the checkpoint restored here was taken.
@@ -94,7 +108,8 @@ public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
             lateRows.inc();
             return;
         }
-        DailyWindow w = window.value();
+        String key = (String) getCurrentKey();
+        DailyWindow w = current(key);
         if (w == null) {
             if (d.sign < 0) {
                 // Leaving a window that has no rows: the row entered before the window expired
@@ -122,23 +137,56 @@ public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
             u.batterySum = 0; // no drift from subtracting what was added
         }
         if (u.usageCount <= 0) {
-            window.clear();
+            unwritten.put(key, CLEARED);
             timers.deleteProcessingTimeTimer(VoidNamespace.INSTANCE, expiry(d.day));
         } else {
-            window.update(w);
+            unwritten.put(key, w);
         }
-        changed.add(d.windowKey());
+        changed.add(key);
+        if (unwritten.size() >= MAX_UNWRITTEN_WINDOWS) {
+            writeWindows();
+        }
+    }
+
+    /** The window of this key (the current key) as it is now, null when it has no rows. */
+    private DailyWindow current(String key) throws Exception {
+        DailyWindow w = unwritten.get(key);
+        if (w == null) {
+            return window.value();
+        }
+        return w == CLEARED ? null : w;
+    }
+
+    /** Writes the windows held on the heap to state. */
+    private void writeWindows() throws Exception {
+        for (Map.Entry<String, DailyWindow> e : unwritten.entrySet()) {
+            setCurrentKey(e.getKey());
+            if (e.getValue() == CLEARED) {
+                window.clear();
+            } else {
+                window.update(e.getValue());
+            }
+        }
+        unwritten.clear();
     }
 
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         super.prepareSnapshotPreBarrier(checkpointId);
         emitChanged(maxWindowsPerCheckpoint);
+        writeWindows();
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        writeWindows(); // already done before the barrier; kept so that no snapshot can miss a window
+        super.snapshotState(context);
     }
 
     @Override
     public void finish() throws Exception {
         emitChanged(Integer.MAX_VALUE);
+        writeWindows();
         super.finish();
     }
 
@@ -152,7 +200,7 @@ public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
             if (flagged.remove(key)) {
                 waiting.clear();
             }
-            DailyWindow w = window.value();
+            DailyWindow w = current(key);
             DailyUsage u = w == null ? null : w.usage;
             if (u == null) {
                 int bar = key.lastIndexOf('|');
@@ -174,10 +222,11 @@ public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
 
     @Override
     public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
-        DailyWindow w = window.value();
+        DailyWindow w = current(timer.getKey());
         if (w != null) {
             DailyUsage u = w.usage;
             window.clear();
+            unwritten.remove(timer.getKey());
             changed.remove(timer.getKey());
             if (flagged.remove(timer.getKey())) {
                 waiting.clear();

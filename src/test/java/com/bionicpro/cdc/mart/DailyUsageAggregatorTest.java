@@ -1,6 +1,9 @@
 package com.bionicpro.cdc.mart;
 
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
@@ -9,6 +12,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,10 +26,39 @@ class DailyUsageAggregatorTest {
 
     @BeforeEach
     void open() throws Exception {
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new DailyUsageAggregator(RETENTION_DAYS, 5000), TelemetryDelta::windowKey, Types.STRING);
+        start(5000, null);
+    }
+
+    /** Replaces the harness with a new operator, restored from a snapshot when one is given, at 01:00 today. */
+    private void start(int windowsPerCheckpoint, OperatorSubtaskState snapshot) throws Exception {
+        if (harness != null) {
+            harness.close();
+        }
+        harness = newHarness(windowsPerCheckpoint);
+        if (snapshot != null) {
+            harness.initializeState(snapshot);
+        }
         harness.open();
         harness.setProcessingTime(TODAY * 86_400_000L + 3_600_000L);
+    }
+
+    /** The operator under test on the state backend this class tests (the heap backend, the test's default). */
+    protected KeyedOneInputStreamOperatorTestHarness<String, TelemetryDelta, DailyUsage> newHarness(int windowsPerCheckpoint)
+            throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new DailyUsageAggregator(RETENTION_DAYS, windowsPerCheckpoint), TelemetryDelta::windowKey, Types.STRING);
+    }
+
+    /** Entries in the operator's keyed state: windows and waiting flags (counted the same on every backend). */
+    private long stateEntries() throws Exception {
+        KeyedStateBackend<String> backend = ((DailyUsageAggregator) harness.getOperator()).getKeyedStateBackend();
+        long entries = 0;
+        for (String state : List.of("daily-window", "waiting-to-fire")) {
+            try (Stream<String> keys = backend.getKeys(state, VoidNamespace.INSTANCE)) {
+                entries += keys.count();
+            }
+        }
+        return entries;
     }
 
     @AfterEach
@@ -90,7 +123,7 @@ class DailyUsageAggregatorTest {
     void aWindowWhoseRowsAreAllDeletedIsRemovedWithItsStateAndTimer() throws Exception {
         process(row(1, "p1", TODAY, 10, 50.0, true), row(1, "p1", TODAY, 20, 40.0, false));
         fire();
-        assertThat(harness.numKeyedStateEntries()).isPositive();
+        assertThat(stateEntries()).isPositive();
         process(row(-1, "p1", TODAY, 20, 40.0, false), row(-1, "p1", TODAY, 10, 50.0, true));
         List<DailyUsage> out = fire();
         assertThat(out).singleElement().satisfies(u -> {
@@ -98,7 +131,7 @@ class DailyUsageAggregatorTest {
             assertThat(u.prosthesisId).isEqualTo("p1");
             assertThat(u.day).isEqualTo(TODAY);
         });
-        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(stateEntries()).isZero();
         assertThat(harness.numProcessingTimeTimers()).isZero();
     }
 
@@ -110,31 +143,20 @@ class DailyUsageAggregatorTest {
         harness.setProcessingTime((TODAY - 2 + 1L + RETENTION_DAYS) * 86_400_000L);
         assertThat(harness.extractOutputValues()).singleElement()
                 .satisfies(u -> assertThat(u.status).isEqualTo(DailyUsage.Status.EXPIRED));
-        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(stateEntries()).isZero();
         assertThat(harness.numProcessingTimeTimers()).isZero();
     }
 
     @Test
     void atMostSoManyWindowsFirePerCheckpointAndWaitingOnesSurviveARestore() throws Exception {
-        harness.close();
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new DailyUsageAggregator(RETENTION_DAYS, 2), TelemetryDelta::windowKey, Types.STRING);
-        harness.open();
-        harness.setProcessingTime(TODAY * 86_400_000L + 3_600_000L);
+        start(2, null);
         for (int p = 1; p <= 5; p++) {
             process(row(1, "p" + p, TODAY, 10, 50.0, true));
         }
         assertThat(fire()).extracting(u -> u.prosthesisId).containsExactly("p1", "p2");
         process(row(1, "p3", TODAY, 20, 40.0, false));
-        var snapshot = harness.snapshot(2, 0);
-        harness.close();
-
         // Restored elsewhere: p3, p4 and p5 still fire, p3 with both of its rows.
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new DailyUsageAggregator(RETENTION_DAYS, 2), TelemetryDelta::windowKey, Types.STRING);
-        harness.initializeState(snapshot);
-        harness.open();
-        harness.setProcessingTime(TODAY * 86_400_000L + 3_600_000L);
+        start(2, harness.snapshot(2, 0));
         List<DailyUsage> first = fire();
         List<DailyUsage> second = fire();
         assertThat(first).hasSize(2);
@@ -145,14 +167,54 @@ class DailyUsageAggregatorTest {
                 .satisfies(u -> assertThat(u.usageCount).isEqualTo(2));
         assertThat(fire()).isEmpty();
         // Only the five windows remain in state, no waiting flag.
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(5);
+        assertThat(stateEntries()).isEqualTo(5);
+    }
+
+    @Test
+    void windowsHeldOnTheHeapBetweenCheckpointsAreInEverySnapshot() throws Exception {
+        // More changed windows than are held on the heap, some changed again after the overflow,
+        // and a snapshot taken without the pre-barrier step (as a savepoint of a finished task).
+        int windows = DailyUsageAggregator.MAX_UNWRITTEN_WINDOWS + 100;
+        for (int p = 0; p < windows; p++) {
+            process(row(1, "p" + p, TODAY, 10, 50.0, true));
+        }
+        for (int p = 0; p < 200; p++) {
+            process(row(1, "p" + p, TODAY, 5, 70.0, false));
+        }
+        process(row(-1, "p1", TODAY, 10, 50.0, true), row(-1, "p1", TODAY, 5, 70.0, false));
+        start(5000, harness.snapshot(1, 0));
+        // The restored windows keep their row timestamps: taking the 5 s row out of p0 leaves 10 s.
+        process(row(-1, "p0", TODAY, 5, 70.0, false));
+        harness.getOutput().clear();
+        harness.prepareSnapshotPreBarrier(2);
+        List<DailyUsage> out = harness.extractOutputValues();
+        assertThat(out).singleElement().satisfies(u -> {
+            assertThat(u.prosthesisId).isEqualTo("p0");
+            assertThat(u.usageCount).isEqualTo(1);
+            assertThat(u.averageBattery()).isEqualTo(50.0);
+            assertThat(u.firstMicros).isEqualTo(TODAY * MICROS_PER_DAY + 10_000_000L);
+        });
+        // Every window but p1 (all of its rows deleted) is in state with its retention timer.
+        assertThat(stateEntries()).isEqualTo(windows - 1);
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(windows - 1);
+    }
+
+    @Test
+    void aWindowThatExpiresBeforeItIsWrittenLeavesNoState() throws Exception {
+        process(row(1, "p1", TODAY - 2, 10, 50.0, true));
+        harness.setProcessingTime((TODAY - 2 + 1L + RETENTION_DAYS) * 86_400_000L);
+        assertThat(harness.extractOutputValues()).singleElement()
+                .satisfies(u -> assertThat(u.status).isEqualTo(DailyUsage.Status.EXPIRED));
+        assertThat(fire()).as("an expired window does not fire again").isEmpty();
+        assertThat(stateEntries()).isZero();
+        assertThat(harness.numProcessingTimeTimers()).isZero();
     }
 
     @Test
     void rowsOlderThanTheRetentionAreNotCounted() throws Exception {
         process(row(1, "p1", TODAY - RETENTION_DAYS - 1, 10, 50.0, true), row(-1, "p2", TODAY, 10, 50.0, true));
         assertThat(fire()).isEmpty();
-        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(stateEntries()).isZero();
         assertThat(harness.numProcessingTimeTimers()).isZero();
     }
 }
