@@ -5,15 +5,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The CRM's own throughput (pgbench with a realistic CRM transaction) while the report export
- * runs where it used to (PostgreSQL) or where it runs now (ClickHouse), with and without the job.
+ * runs where it used to (PostgreSQL) or where it runs now (ClickHouse), with and without the job;
+ * and with PostgreSQL's logical decoding alone ({@code decoding}: pg_recvlogical on the CRM's slot).
+ * With {@code BENCH_CRM_CPUS} set, pgbench runs on those CPUs (bin/bench's split-cores series).
  */
 final class Isolation {
+    /** The slot of the decoding-only situation: pg_recvlogical on the CRM's publication, no job. */
+    private static final String DECODING_SLOT = "bench_isolation_decoding";
     private static final Pattern TPS = Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)");
 
     private Isolation() {}
@@ -52,10 +58,24 @@ final class Isolation {
         if (export != null) {
             export.start();
         }
-        ProcessBuilder pb = new ProcessBuilder(System.getenv().getOrDefault("PG_BIN", "/usr/lib/postgresql/15/bin") + "/pgbench",
+        Process decoding = null;
+        Path decodingLog = null;
+        if (mode.startsWith("decoding")) {
+            PgRecvLogical.createSlot(ctx, ctx.crm, DECODING_SLOT);
+            decodingLog = Files.createTempFile("bench-decoding", ".log");
+            decoding = PgRecvLogical.command(ctx.crm, DECODING_SLOT, null).redirectOutput(decodingLog.toFile()).start();
+        }
+        List<String> command = new ArrayList<>();
+        String crmCpus = System.getenv("BENCH_CRM_CPUS");
+        if (crmCpus != null && !crmCpus.isEmpty()) {
+            // The CRM's clients run on the CRM's cores, not on those of the process that measures.
+            command.addAll(List.of("taskset", "-c", crmCpus));
+        }
+        command.addAll(List.of(System.getenv().getOrDefault("PG_BIN", "/usr/lib/postgresql/15/bin") + "/pgbench",
                 "-n", "-f", script.toString(), "-c", "4", "-j", "2", "-T", String.valueOf(seconds),
                 "-h", ctx.crm.host, "-p", String.valueOf(ctx.crm.port), "-U", System.getenv().getOrDefault("APP_PG_USER", "postgres"),
-                ctx.crm.database).redirectErrorStream(true);
+                ctx.crm.database));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().put("PGPASSWORD", System.getenv().getOrDefault("APP_PG_PASSWORD", ""));
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -63,6 +83,17 @@ final class Isolation {
         exporting = false;
         if (export != null) {
             export.join();
+        }
+        if (decoding != null) {
+            boolean ranThrough = decoding.isAlive();
+            decoding.destroy();
+            decoding.waitFor();
+            PgRecvLogical.dropSlot(ctx, ctx.crm, DECODING_SLOT);
+            String log = Files.readString(decodingLog, StandardCharsets.UTF_8);
+            Files.delete(decodingLog);
+            if (!ranThrough) {
+                throw new IllegalStateException("pg_recvlogical stopped while pgbench ran: " + log);
+            }
         }
         Matcher m = TPS.matcher(out);
         if (!m.find()) {

@@ -72,9 +72,7 @@ final class JobBenchmarks {
     /** pg_recvlogical's decode rate of a backlog: the ceiling of reading changes out of PostgreSQL. */
     static void recvlogical(BenchContext ctx, long changes) throws Exception {
         String slot = "bench_recvlogical";
-        try (Connection c = ctx.app(ctx.telemetry); Statement st = c.createStatement()) {
-            st.execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
-        }
+        PgRecvLogical.createSlot(ctx, ctx.telemetry, slot);
         StreamWriters.insertBacklog(ctx, changes);
         String endLsn;
         try (Connection c = ctx.app(ctx.telemetry); Statement st = c.createStatement();
@@ -82,20 +80,13 @@ final class JobBenchmarks {
             rs.next();
             endLsn = rs.getString(1);
         }
-        ProcessBuilder pb = new ProcessBuilder(System.getenv().getOrDefault("PG_BIN", "/usr/lib/postgresql/15/bin") + "/pg_recvlogical",
-                "-h", ctx.telemetry.host, "-p", String.valueOf(ctx.telemetry.port), "-U",
-                System.getenv().getOrDefault("APP_PG_USER", "postgres"), "-d", ctx.telemetry.database, "--slot", slot,
-                "--start", "--endpos", endLsn, "-o", "proto_version=1", "-o", "publication_names=" + ctx.telemetry.publication,
-                "--no-loop", "-f", "/dev/null").redirectErrorStream(true);
-        pb.environment().put("PGPASSWORD", System.getenv().getOrDefault("APP_PG_PASSWORD", ""));
+        ProcessBuilder pb = PgRecvLogical.command(ctx.telemetry, slot, endLsn);
         long start = System.nanoTime();
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
         int rc = p.waitFor();
         double seconds = (System.nanoTime() - start) / 1e9;
-        try (Connection c = ctx.app(ctx.telemetry); Statement st = c.createStatement()) {
-            st.execute("SELECT pg_drop_replication_slot('" + slot + "')");
-        }
+        PgRecvLogical.dropSlot(ctx, ctx.telemetry, slot);
         if (rc != 0) {
             throw new IllegalStateException("pg_recvlogical failed: " + out);
         }
