@@ -19,6 +19,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What every benchmark needs: the job definition (pointed at the benchmark's databases by
@@ -51,6 +53,22 @@ final class BenchContext {
     /** A connection as the application that owns the data (APP_PG_USER / APP_PG_PASSWORD). */
     Connection app(SourceDefinition source) throws SQLException {
         return PostgresConnections.asApplication(source, "bionicpro-bench");
+    }
+
+    /**
+     * A PostgreSQL client tool ($PG_BIN/tool) against this source as the application, with the
+     * password in its environment; launcher (e.g. taskset) comes first, the tool's own args after
+     * the connection options.
+     */
+    static ProcessBuilder pgTool(List<String> launcher, String tool, SourceDefinition source, List<String> args) {
+        List<String> command = new ArrayList<>(launcher);
+        command.add(System.getenv().getOrDefault("PG_BIN", "/usr/lib/postgresql/15/bin") + "/" + tool);
+        command.addAll(List.of("-h", source.host, "-p", String.valueOf(source.port),
+                "-U", System.getenv().getOrDefault("APP_PG_USER", "postgres")));
+        command.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().put("PGPASSWORD", System.getenv().getOrDefault("APP_PG_PASSWORD", ""));
+        return pb;
     }
 
     long pgCount(SourceDefinition source, String sql) throws SQLException {

@@ -58,41 +58,42 @@ final class Isolation {
         if (export != null) {
             export.start();
         }
-        Process decoding = null;
-        Path decodingLog = null;
-        if (mode.startsWith("decoding")) {
-            PgRecvLogical.createSlot(ctx, ctx.crm, DECODING_SLOT);
-            decodingLog = Files.createTempFile("bench-decoding", ".log");
-            decoding = PgRecvLogical.command(ctx.crm, DECODING_SLOT, null).redirectOutput(decodingLog.toFile()).start();
-        }
-        List<String> command = new ArrayList<>();
+        List<String> launcher = new ArrayList<>();
         String crmCpus = System.getenv("BENCH_CRM_CPUS");
         if (crmCpus != null && !crmCpus.isEmpty()) {
             // The CRM's clients run on the CRM's cores, not on those of the process that measures.
-            command.addAll(List.of("taskset", "-c", crmCpus));
+            launcher.addAll(List.of("taskset", "-c", crmCpus));
         }
-        command.addAll(List.of(System.getenv().getOrDefault("PG_BIN", "/usr/lib/postgresql/15/bin") + "/pgbench",
-                "-n", "-f", script.toString(), "-c", "4", "-j", "2", "-T", String.valueOf(seconds),
-                "-h", ctx.crm.host, "-p", String.valueOf(ctx.crm.port), "-U", System.getenv().getOrDefault("APP_PG_USER", "postgres"),
-                ctx.crm.database));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().put("PGPASSWORD", System.getenv().getOrDefault("APP_PG_PASSWORD", ""));
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor();
-        exporting = false;
-        if (export != null) {
-            export.join();
-        }
-        if (decoding != null) {
-            boolean ranThrough = decoding.isAlive();
-            decoding.destroy();
-            decoding.waitFor();
-            PgRecvLogical.dropSlot(ctx, ctx.crm, DECODING_SLOT);
-            String log = Files.readString(decodingLog, StandardCharsets.UTF_8);
-            Files.delete(decodingLog);
-            if (!ranThrough) {
-                throw new IllegalStateException("pg_recvlogical stopped while pgbench ran: " + log);
+        ProcessBuilder pgbench = BenchContext.pgTool(launcher, "pgbench", ctx.crm, List.of("-n", "-f", script.toString(),
+                "-c", "4", "-j", "2", "-T", String.valueOf(seconds), ctx.crm.database));
+        Process decoding = null;
+        Path decodingLog = null;
+        String out;
+        try {
+            if (mode.startsWith("decoding")) {
+                PgRecvLogical.createSlot(ctx, ctx.crm, DECODING_SLOT);
+                decodingLog = Files.createTempFile("bench-decoding", ".log");
+                decoding = PgRecvLogical.command(ctx.crm, DECODING_SLOT, null).redirectOutput(decodingLog.toFile()).start();
+            }
+            Process p = pgbench.start();
+            out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor();
+            if (decoding != null && !decoding.isAlive()) {
+                throw new IllegalStateException("pg_recvlogical stopped while pgbench ran: "
+                        + Files.readString(decodingLog, StandardCharsets.UTF_8));
+            }
+        } finally {
+            exporting = false;
+            if (export != null) {
+                export.join();
+            }
+            if (decoding != null) {
+                decoding.destroy();
+                decoding.waitFor();
+                PgRecvLogical.dropSlot(ctx, ctx.crm, DECODING_SLOT);
+            }
+            if (decodingLog != null) {
+                Files.delete(decodingLog);
             }
         }
         Matcher m = TPS.matcher(out);

@@ -43,16 +43,11 @@ final class PgRecvLogical {
 
     /** Streams the slot until endLsn, or until the process is stopped when endLsn is null. */
     static ProcessBuilder command(SourceDefinition db, String slot, String endLsn) {
-        List<String> command = new ArrayList<>(List.of(
-                System.getenv().getOrDefault("PG_BIN", "/usr/lib/postgresql/15/bin") + "/pg_recvlogical",
-                "-h", db.host, "-p", String.valueOf(db.port), "-U", System.getenv().getOrDefault("APP_PG_USER", "postgres"),
-                "-d", db.database, "--slot", slot, "--start", "-o", "proto_version=1", "-o", "publication_names=" + db.publication,
-                "--no-loop", "-f", "/dev/null"));
+        List<String> args = new ArrayList<>(List.of("-d", db.database, "--slot", slot, "--start", "-o", "proto_version=1",
+                "-o", "publication_names=" + db.publication, "--no-loop", "-f", "/dev/null"));
         if (endLsn != null) {
-            command.addAll(List.of("--endpos", endLsn));
+            args.addAll(List.of("--endpos", endLsn));
         }
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().put("PGPASSWORD", System.getenv().getOrDefault("APP_PG_PASSWORD", ""));
-        return pb;
+        return BenchContext.pgTool(List.of(), "pg_recvlogical", db, args);
     }
 }
