@@ -23,6 +23,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
@@ -136,6 +140,51 @@ class CdcJobITCase {
 
             assertOneEventPerChange(reports, snapshotRows, crm, telemetry);
         }
+    }
+
+    /**
+     * ClickHouse refuses a checkpoint's batch for good: a target table is missing (renamed away)
+     * while changes flow. The job fails with ClickHouse's message instead of dropping the batch,
+     * restarts from the checkpoint that holds it, and once the table is back every target equals
+     * PostgreSQL.
+     */
+    @Test
+    void missingTargetTableFailsTheJobAndLosesNothing(@InjectMiniCluster MiniCluster cluster) throws Exception {
+        JobDefinition definition = env.definition();
+        CaptureCatalog catalog = Preflight.run(definition);
+        JobClient job = runner.start(definition, catalog, null);
+        JobRunner.awaitRunning(job);
+        Verifier verifier = new Verifier(definition, catalog, Duration.ofSeconds(60));
+        awaitClean(verifier);
+
+        String target = env.clickhouseDb + ".telemetry_data_target";
+        String parked = target + "_parked";
+        ChangeScript crm = new ChangeScript(FIXTURES.resolve("crm_changes.sql"));
+        ChangeScript telemetry = new ChangeScript(FIXTURES.resolve("telemetry_changes.sql"));
+        env.clickhouse().execute("RENAME TABLE " + target + " TO " + parked);
+        try (Connection c = env.crm(); Connection t = env.telemetry()) {
+            runSome(crm, c, 2);
+            runSome(telemetry, t, 3);
+            String exceptions = "/jobs/" + job.getJobID() + "/exceptions";
+            Poll.until(Duration.ofSeconds(120), "the job to fail on the missing table", () -> {
+                String history = restText(cluster, exceptions);
+                return history.contains("ClickHouse refused ClickHouseBatch{" + target + ",")
+                        && history.contains("Code: 60"); // UNKNOWN_TABLE
+            });
+            env.clickhouse().execute("RENAME TABLE " + parked + " TO " + target);
+            JobRunner.awaitRunning(job);
+            crm.runAll(c);
+            telemetry.runAll(t);
+        }
+        awaitClean(verifier);
+        JobRunner.cancel(job);
+    }
+
+    private static String restText(MiniCluster cluster, String path) throws Exception {
+        URI base = cluster.getRestAddress().get();
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
+        return response.body();
     }
 
     private static void runSome(ChangeScript script, Connection c, int statements) throws Exception {
