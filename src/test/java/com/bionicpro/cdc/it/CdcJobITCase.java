@@ -183,7 +183,8 @@ class CdcJobITCase {
     private static String restText(MiniCluster cluster, String path) throws Exception {
         URI base = cluster.getRestAddress().get();
         HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
         return response.body();
     }
 
