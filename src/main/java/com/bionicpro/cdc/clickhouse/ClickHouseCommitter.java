@@ -36,7 +36,7 @@ final class ClickHouseCommitter implements Committer<ClickHouseBatch> {
      * for a moment every insert gets "Table ... doesn't exist" (code 60); the next attempt finds
      * the server gone (transient) or back (success).
      */
-    static final Duration PERMANENT_AFTER = Duration.ofSeconds(30);
+    private static final Duration PERMANENT_AFTER = Duration.ofSeconds(30);
 
     private final ClickHouseClient client;
     private final Counter batches;
