@@ -30,6 +30,12 @@ public final class Bench {
                 JobBenchmarks.stream(ctx, rates, Long.parseLong(args[2]) * 1000);
                 break;
             }
+            case "insert-backlog":
+                StreamWriters.insertBacklog(ctx, Long.parseLong(args[1]));
+                break;
+            case "job-backlog":
+                JobBenchmarks.backlog(ctx, Long.parseLong(args[1]), args[2], List.of(args).subList(3, args.length));
+                break;
             case "recvlogical":
                 JobBenchmarks.recvlogical(ctx, Long.parseLong(args[1]));
                 break;

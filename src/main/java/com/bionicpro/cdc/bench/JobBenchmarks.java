@@ -1,15 +1,28 @@
 package com.bionicpro.cdc.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The job's snapshot and streaming throughput, read from the outside: PostgreSQL's counts against
  * ClickHouse's, with the job running on the session cluster (submitted by bin/bench).
  */
 final class JobBenchmarks {
+    /** What Flink's command line prints once `run -d` submitted a job. */
+    private static final Pattern SUBMITTED = Pattern.compile("Job has been submitted with JobID ([0-9a-f]{32})");
+
     private JobBenchmarks() {}
 
     /**
@@ -69,6 +82,74 @@ final class JobBenchmarks {
         }
     }
 
+    /**
+     * The job draining the backlog the ceilings read: bin/bench stopped it with a savepoint and
+     * wrote the backlog ({@code insert-backlog}); this resubmits it from the savepoint (submit, the
+     * command line that does, printing the job id) and times from the moment every task of the
+     * resumed job runs (restoring state is not reading) until ClickHouse holds every row. Nothing
+     * else writes meanwhile, so this is the rate the job sustains with the machine to itself, where
+     * the paced steps share it with their writers.
+     */
+    static void backlog(BenchContext ctx, long changes, String flinkRest, List<String> submit) throws Exception {
+        long expected = ctx.pgCount(ctx.telemetry, "SELECT count(*) FROM public.telemetry_data");
+        long submittedMillis = System.currentTimeMillis();
+        Process client = new ProcessBuilder(submit).redirectErrorStream(true).start();
+        String out = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        Matcher submitted = SUBMITTED.matcher(out);
+        if (client.waitFor() != 0 || !submitted.find()) {
+            throw new IllegalStateException("the job was not resubmitted from the savepoint: " + out);
+        }
+        String jobId = submitted.group(1);
+        long deadline = System.currentTimeMillis() + 600_000;
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest job = HttpRequest.newBuilder(URI.create(flinkRest + "/jobs/" + jobId)).timeout(Duration.ofSeconds(10)).build();
+        while (!allTasksRunning(BenchContext.JSON.readTree(http.send(job, HttpResponse.BodyHandlers.ofString()).body()))) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("the resumed job " + jobId + " did not start running in 10 minutes");
+            }
+            Thread.sleep(20); // polling the job's tasks
+        }
+        long startMillis = System.currentTimeMillis();
+        MachineCpu startCpu = MachineCpu.now();
+        // The steady rate: the rows that became visible after the first commit of backlog rows,
+        // over the time since, leaves out the resumed source's start (reconnecting, the slot).
+        long before = expected - changes;
+        long firstMillis = 0;
+        long firstCount = 0;
+        long count;
+        while ((count = ctx.chCount("SELECT count() FROM " + ctx.clickhouseDb + ".telemetry_data_target")) < expected) {
+            if (firstMillis == 0 && count > before) {
+                firstMillis = System.currentTimeMillis();
+                firstCount = count;
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("the resumed job did not drain a " + changes + "-change backlog in 10 minutes");
+            }
+            Thread.sleep(100); // polling for the backlog to drain
+        }
+        long endMillis = System.currentTimeMillis();
+        MachineCpu cpu = MachineCpu.now();
+        double seconds = (endMillis - startMillis) / 1000.0;
+        double steadyRate = firstMillis == 0 ? changes / seconds : (expected - firstCount) / ((endMillis - firstMillis) / 1000.0);
+        ctx.record(cpu.addSince(startCpu, ctx.result("stream-ceiling", "bionicpro-cdc job (resumed from a savepoint)")
+                .put("changes", changes).put("seconds", seconds).put("changesPerSecond", changes / seconds)
+                .put("steadyChangesPerSecond", steadyRate).put("firstVisibleSeconds", firstMillis == 0 ? seconds : (firstMillis - startMillis) / 1000.0)
+                .put("submittedToRunningSeconds", (startMillis - submittedMillis) / 1000.0)));
+    }
+
+    private static boolean allTasksRunning(JsonNode job) {
+        JsonNode vertices = job.path("vertices");
+        if (!"RUNNING".equals(job.path("state").asText()) || vertices.isEmpty()) {
+            return false;
+        }
+        for (JsonNode v : vertices) {
+            if (!"RUNNING".equals(v.path("status").asText())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** pg_recvlogical's decode rate of a backlog: the ceiling of reading changes out of PostgreSQL. */
     static void recvlogical(BenchContext ctx, long changes) throws Exception {
         String slot = "bench_recvlogical";
@@ -81,16 +162,18 @@ final class JobBenchmarks {
             endLsn = rs.getString(1);
         }
         ProcessBuilder pb = PgRecvLogical.command(ctx.telemetry, slot, endLsn);
+        MachineCpu startCpu = MachineCpu.now();
         long start = System.nanoTime();
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
         int rc = p.waitFor();
         double seconds = (System.nanoTime() - start) / 1e9;
+        MachineCpu cpu = MachineCpu.now();
         PgRecvLogical.dropSlot(ctx, ctx.telemetry, slot);
         if (rc != 0) {
             throw new IllegalStateException("pg_recvlogical failed: " + out);
         }
-        ctx.record(ctx.result("stream-ceiling", "pg_recvlogical (pgoutput decode)").put("changes", changes)
-                .put("seconds", seconds).put("changesPerSecond", changes / seconds));
+        ctx.record(cpu.addSince(startCpu, ctx.result("stream-ceiling", "pg_recvlogical (pgoutput decode)").put("changes", changes)
+                .put("seconds", seconds).put("changesPerSecond", changes / seconds)));
     }
 }

@@ -3,6 +3,7 @@ package com.bionicpro.cdc.source;
 import com.bionicpro.cdc.config.JobDefinition.SourceDefinition;
 import com.bionicpro.cdc.config.JobDefinition.TableDefinition;
 
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -28,9 +29,12 @@ import java.util.stream.Collectors;
 public class CapturedTablesGuard extends RichMapFunction<ChangeEvent, ChangeEvent> implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
+    /** Before 2026-12: union list state, one entry per table (see initializeState). */
+    static final String LEGACY_UNION_STATE = "captured-tables";
+
     private final String sourceId;
     private final List<String> tables;
-    private transient ListState<String> captured;
+    private transient ListState<List<String>> captured;
 
     /** @param tables the source's tables as schema.table */
     public CapturedTablesGuard(String sourceId, List<String> tables) {
@@ -44,23 +48,42 @@ public class CapturedTablesGuard extends RichMapFunction<ChangeEvent, ChangeEven
     }
 
     @Override
+    public void open(OpenContext openContext) {
+        // The first user function of every source's chain, so it runs on each TaskManager that reads.
+        JdbcClassLoaderRelease.registerOn(getRuntimeContext());
+    }
+
+    @Override
     public ChangeEvent map(ChangeEvent change) {
         return change;
     }
 
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
-        // Union state: after a rescale every subtask sees the list subtask 0 wrote.
+        // Split-distributed list state holding one element, the whole table list, written by
+        // subtask 0: after a rescale exactly one subtask gets it and checks, which is enough to
+        // stop the job. Not union state: Flink refuses a savepoint of a vertex with union state
+        // when some of its subtasks report finished operators and others do not
+        // (PartialFinishingNotSupportedByStateException, FLIP-147), which a stop-with-savepoint of
+        // this source-chained operator ran into at parallelism 2; the job then fails over.
         captured = context.getOperatorStateStore()
-                .getUnionListState(new ListStateDescriptor<>("captured-tables", Types.STRING));
+                .getListState(new ListStateDescriptor<>("captured-table-list", Types.LIST(Types.STRING)));
         if (!context.isRestored()) {
             return;
         }
         Set<String> before = new TreeSet<>();
-        captured.get().forEach(before::add);
+        captured.get().forEach(before::addAll);
+        // A savepoint of the union layout: Flink keeps restored operator state whether or not it
+        // is asked for, so reading it adds nothing the next snapshot would not carry anyway.
+        if (context.getOperatorStateStore().getRegisteredStateNames().contains(LEGACY_UNION_STATE)) {
+            ListState<String> legacy = context.getOperatorStateStore()
+                    .getUnionListState(new ListStateDescriptor<>(LEGACY_UNION_STATE, Types.STRING));
+            legacy.get().forEach(before::add);
+            legacy.clear();
+        }
         Set<String> added = new TreeSet<>(tables);
         added.removeAll(before);
-        // Empty before: a savepoint of a version without this guard, nothing to compare with.
+        // Empty before: another subtask holds the list, or a savepoint without one.
         if (!before.isEmpty() && !added.isEmpty()) {
             throw new SuppressRestartsException(new IllegalStateException(addedTablesMessage(before, added)));
         }
@@ -77,7 +100,7 @@ public class CapturedTablesGuard extends RichMapFunction<ChangeEvent, ChangeEven
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
         captured.clear();
         if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
-            captured.addAll(tables);
+            captured.add(List.copyOf(tables));
         }
     }
 }

@@ -1,14 +1,17 @@
 package com.bionicpro.cdc.source;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 import java.util.Arrays;
 import java.util.Objects;
 
 /**
  * One row change of a captured table, as it left PostgreSQL. Values are canonical strings (see
  * {@link DebeziumValues}) in the column order of the table's {@link
- * com.bionicpro.cdc.catalog.TableSchema}; null is SQL NULL. A Flink POJO: public fields, no
- * Kryo.
+ * com.bionicpro.cdc.catalog.TableSchema}; null is SQL NULL. Crosses the network with {@link
+ * ChangeEventSerializer}, in no state.
  */
+@TypeInfo(ChangeEventTypeInfo.Factory.class)
 public class ChangeEvent {
     public static final String READ = "r";
     public static final String CREATE = "c";
