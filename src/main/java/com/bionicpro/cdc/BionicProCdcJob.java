@@ -26,6 +26,7 @@ import com.bionicpro.cdc.source.CapturedTablesGuard;
 import com.bionicpro.cdc.source.ChangeEvent;
 import com.bionicpro.cdc.source.ChangeEventMetrics;
 import com.bionicpro.cdc.source.ChangeKeySelector;
+import com.bionicpro.cdc.source.DriverReleasingSource;
 import com.bionicpro.cdc.source.PostgresSourceFactory;
 import com.bionicpro.cdc.source.RowKeySelector;
 import com.bionicpro.cdc.source.SnapshotBoundaryDeduplicator;
@@ -93,7 +94,7 @@ public final class BionicProCdcJob {
     public static BionicProCdcJob fromDefinition(JobDefinition definition, CaptureCatalog catalog) {
         Map<String, Source<ChangeEvent, ?, ?>> sources = new LinkedHashMap<>();
         for (SourceDefinition s : definition.sources.values()) {
-            sources.put(s.id, PostgresSourceFactory.create(s, catalog));
+            sources.put(s.id, new DriverReleasingSource<>(PostgresSourceFactory.create(s, catalog)));
         }
         return fromDefinition(definition, catalog, sources);
     }

@@ -23,12 +23,22 @@ import java.util.Collections;
  *   <li>{@link DriverManager}, a JDK class, with which the job's copy of the PostgreSQL driver
  *       registers itself when loaded.
  * </ul>
+ * The JobManager, where the split enumerators load the driver too, has no such hook:
+ * {@link DriverReleasingSource} counts the job's open enumerators there instead.
  */
 public final class JdbcClassLoaderRelease {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcClassLoaderRelease.class);
     static final String RELEASE_HOOK = "bionicpro-cdc: close JDBC pools, deregister JDBC drivers";
 
+    /** The job's split enumerators open in this JVM (JobManager); guarded by the class. */
+    private static int openEnumerators;
+
     private JdbcClassLoaderRelease() {}
+
+    /** Whether this job's classes are its own, not Flink's (a MiniCluster, the jar in lib/). */
+    static boolean jobHasOwnClasses() {
+        return JdbcClassLoaderRelease.class.getClassLoader() != RuntimeContext.class.getClassLoader();
+    }
 
     /**
      * Registers, once per job and TaskManager, the hook Flink runs when it releases the job's
@@ -37,11 +47,41 @@ public final class JdbcClassLoaderRelease {
      * shared by every job in the JVM, and releasing them would break the others.
      */
     public static boolean registerOn(RuntimeContext context) {
-        if (JdbcClassLoaderRelease.class.getClassLoader() == RuntimeContext.class.getClassLoader()) {
+        if (!jobHasOwnClasses()) {
             return false;
         }
         context.registerUserCodeClassLoaderReleaseHookIfAbsent(RELEASE_HOOK, JdbcClassLoaderRelease::release);
         return true;
+    }
+
+    /**
+     * A split enumerator of the job is about to open: registers the job's PostgreSQL driver again
+     * if the last enumerator to close (before a failover) deregistered it, since Debezium's
+     * connections look drivers up in {@link DriverManager}.
+     */
+    static synchronized void enumeratorOpening() {
+        if (!jobHasOwnClasses()) {
+            return;
+        }
+        openEnumerators++;
+        try {
+            // Loading the class registers the driver the first time; afterwards only this does.
+            if (!org.postgresql.Driver.isRegistered()) {
+                org.postgresql.Driver.register();
+            }
+        } catch (SQLException | IllegalStateException e) {
+            LOG.warn("registering the PostgreSQL driver again failed", e);
+        }
+    }
+
+    /** A split enumerator of the job closed: the last one releases the job's JDBC resources. */
+    static synchronized void enumeratorClosed() {
+        if (!jobHasOwnClasses() || openEnumerators == 0) {
+            return;
+        }
+        if (--openEnumerators == 0) {
+            release();
+        }
     }
 
     static void release() {
@@ -50,7 +90,26 @@ public final class JdbcClassLoaderRelease {
         } catch (Exception e) {
             LOG.warn("closing Flink CDC's connection pools failed; their connections stay open until PostgreSQL drops them", e);
         }
+        deregisterOwnPostgresDriver();
         deregisterDriversOf(JdbcClassLoaderRelease.class.getClassLoader());
+    }
+
+    /**
+     * pgjdbc remembers its own registration: after {@link DriverManager#deregisterDriver} alone
+     * {@code Driver.isRegistered()} stays true and {@code register()} refuses, so the driver could
+     * not be registered again after a failover. Only the job's own copy (the shaded jar's).
+     */
+    private static void deregisterOwnPostgresDriver() {
+        if (org.postgresql.Driver.class.getClassLoader() != JdbcClassLoaderRelease.class.getClassLoader()) {
+            return;
+        }
+        try {
+            if (org.postgresql.Driver.isRegistered()) {
+                org.postgresql.Driver.deregister();
+            }
+        } catch (SQLException | IllegalStateException e) {
+            LOG.warn("deregistering the PostgreSQL driver failed; the job's classes stay loaded", e);
+        }
     }
 
     /** Deregisters the JDBC drivers that {@code loader} defined; returns how many. */

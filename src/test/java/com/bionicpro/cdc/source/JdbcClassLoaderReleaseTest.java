@@ -16,7 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.logging.Logger;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -47,6 +49,70 @@ class JdbcClassLoaderReleaseTest {
     }
 
     @Test
+    void theLastEnumeratorToCloseDeregistersTheJobsDriver() throws Exception {
+        try (JobClassLoader job = new JobClassLoader()) {
+            Class<?> driverClass = job.loadClass(JobDriver.class.getName());
+            Driver driver = (Driver) driverClass.getDeclaredConstructor().newInstance();
+            DriverManager.registerDriver(driver);
+            Class<?> release = job.loadClass(JdbcClassLoaderRelease.class.getName());
+            Method opening = release.getDeclaredMethod("enumeratorOpening");
+            Method closed = release.getDeclaredMethod("enumeratorClosed");
+            // DriverManager shows a driver only to classes of its loader: probe from inside.
+            Method deregister = release.getDeclaredMethod("deregisterDriversOf", ClassLoader.class);
+            for (Method m : List.of(opening, closed, deregister)) {
+                m.setAccessible(true);
+            }
+
+            // Two sources, so two enumerators: the driver stays until both have closed.
+            opening.invoke(null);
+            opening.invoke(null);
+            closed.invoke(null);
+            assertThat(deregister.invoke(null, job)).as("still registered with one enumerator open").isEqualTo(1);
+            DriverManager.registerDriver(driver);
+            closed.invoke(null);
+            assertThat(deregister.invoke(null, job)).as("deregistered when both closed").isEqualTo(0);
+            DriverManager.registerDriver(driver);
+            closed.invoke(null);
+            assertThat(deregister.invoke(null, job)).as("a close too many releases nothing").isEqualTo(1);
+        }
+        assertThat(DriverManager.getDriver("jdbc:postgresql://127.0.0.1/x")).isNotNull();
+    }
+
+    @Test
+    void theNextEnumeratorToOpenRegistersTheJobsPostgresDriverAgain() throws Exception {
+        // The job's own copy of the PostgreSQL driver, as in the shaded job jar.
+        try (JobClassLoader job = new JobClassLoader(name -> name.startsWith("org.postgresql."),
+                org.postgresql.Driver.class.getProtectionDomain().getCodeSource().getLocation())) {
+            Class<?> release = job.loadClass(JdbcClassLoaderRelease.class.getName());
+            Method opening = release.getDeclaredMethod("enumeratorOpening");
+            Method closed = release.getDeclaredMethod("enumeratorClosed");
+            Method deregister = release.getDeclaredMethod("deregisterDriversOf", ClassLoader.class);
+            Method isRegistered = job.loadClass("org.postgresql.Driver").getMethod("isRegistered");
+            for (Method m : List.of(opening, closed, deregister)) {
+                m.setAccessible(true);
+            }
+
+            opening.invoke(null);
+            assertThat(isRegistered.invoke(null)).as("registered when loaded").isEqualTo(true);
+            closed.invoke(null);
+            assertThat(isRegistered.invoke(null)).as("deregistered by the last close").isEqualTo(false);
+            // A global failover: the job's enumerators open again in the same class loader.
+            opening.invoke(null);
+            assertThat(isRegistered.invoke(null)).as("registered again").isEqualTo(true);
+            assertThat(deregister.invoke(null, job)).as("exactly one of the job's drivers").isEqualTo(1);
+        }
+        assertThat(DriverManager.getDriver("jdbc:postgresql://127.0.0.1/x").getClass())
+                .isSameAs(org.postgresql.Driver.class);
+    }
+
+    @Test
+    void enumeratorsLeaveTheDriversAloneWhereTheJobsClassesAreShared() throws Exception {
+        JdbcClassLoaderRelease.enumeratorOpening();
+        JdbcClassLoaderRelease.enumeratorClosed();
+        assertThat(DriverManager.getDriver("jdbc:postgresql://127.0.0.1/x")).isNotNull();
+    }
+
+    @Test
     void registersTheHookOnlyWhereTheJobHasClassesOfItsOwn() throws Exception {
         List<String> registered = new ArrayList<>();
         RuntimeContext context = (RuntimeContext) Proxy.newProxyInstance(getClass().getClassLoader(),
@@ -70,15 +136,22 @@ class JdbcClassLoaderReleaseTest {
 
     /** Defines the job classes itself and delegates everything else to the application loader. */
     private static final class JobClassLoader extends URLClassLoader {
+        private final Predicate<String> alsoTheJobs;
+
         JobClassLoader() {
-            super(new URL[] {JdbcClassLoaderRelease.class.getProtectionDomain().getCodeSource().getLocation(),
-                    JobDriver.class.getProtectionDomain().getCodeSource().getLocation()},
-                    JdbcClassLoaderReleaseTest.class.getClassLoader());
+            this(name -> false);
+        }
+
+        JobClassLoader(Predicate<String> alsoTheJobs, URL... more) {
+            super(Stream.concat(Stream.of(JdbcClassLoaderRelease.class.getProtectionDomain().getCodeSource().getLocation(),
+                    JobDriver.class.getProtectionDomain().getCodeSource().getLocation()), Stream.of(more))
+                    .toArray(URL[]::new), JdbcClassLoaderReleaseTest.class.getClassLoader());
+            this.alsoTheJobs = alsoTheJobs;
         }
 
         @Override
         protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-            if (!JOB_CLASSES.contains(name)) {
+            if (!JOB_CLASSES.contains(name) && !alsoTheJobs.test(name)) {
                 return super.loadClass(name, resolve);
             }
             synchronized (getClassLoadingLock(name)) {

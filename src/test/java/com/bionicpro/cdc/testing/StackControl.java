@@ -2,10 +2,11 @@ package com.bionicpro.cdc.testing;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.concurrent.TimeUnit;
 
-/** bin/stack on the test's stack: break and repair single components, read their memory. */
+/** bin/stack on the test's stack: break and repair single components, read their memory and class loaders. */
 public final class StackControl {
     private final LocalStack stack = LocalStack.get();
 
@@ -22,17 +23,42 @@ public final class StackControl {
 
     /** Resident memory of a component's process in MB (0 when it does not run). */
     public long rssMb(String component) throws Exception {
-        java.nio.file.Path pidFile = Paths.get(stack.stackDir(), "run", "flink-" + component + ".pid");
-        if (!Files.exists(pidFile)) {
-            pidFile = Paths.get(stack.stackDir(), "run", component + ".pid");
-        }
-        String pid = Files.readString(pidFile).strip();
+        String pid = pid(component);
         for (String line : Files.readAllLines(Paths.get("/proc", pid, "status"))) {
             if (line.startsWith("VmRSS:")) {
                 return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
             }
         }
         return 0;
+    }
+
+    /**
+     * The user-code class loaders a Flink process still holds after a full collection, one per job
+     * whose classes it has not unloaded (running jobs included).
+     */
+    public long jobClassLoaders(String component) throws Exception {
+        String pid = pid(component);
+        jcmd(pid, "GC.run");
+        return jcmd(pid, "VM.classloader_stats").lines().filter(l -> l.contains("ChildFirstClassLoader")).count();
+    }
+
+    private static String jcmd(String pid, String command) throws Exception {
+        // The tests and bin/stack's Flink both run on the java on PATH: jcmd attaches within a release.
+        Path jcmd = Paths.get(System.getProperty("java.home"), "bin", "jcmd");
+        Process p = new ProcessBuilder(jcmd.toString(), pid, command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(1, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new IllegalStateException("jcmd " + pid + " " + command + " failed:\n" + out);
+        }
+        return out;
+    }
+
+    private String pid(String component) throws Exception {
+        Path pidFile = Paths.get(stack.stackDir(), "run", "flink-" + component + ".pid");
+        if (!Files.exists(pidFile)) {
+            pidFile = Paths.get(stack.stackDir(), "run", component + ".pid");
+        }
+        return Files.readString(pidFile).strip();
     }
 
     private static String[] concat(String first, String... rest) {
