@@ -159,7 +159,7 @@ public final class JobDefinitionParser {
         }
         Duration heartbeatInterval = s.duration("heartbeatInterval", Duration.ofSeconds(10));
         Duration pollInterval = s.duration("pollInterval", Duration.ofMillis(50));
-        int chunkSize = s.integer("snapshotChunkSize", 32768, 16, 10_000_000);
+        int chunkSize = s.integer("snapshotChunkSize", 65536, 16, 10_000_000);
         int fetchSize = s.integer("snapshotFetchSize", 8192, 16, 1_000_000);
         String prefix = s.string("auditTopicPrefix", database);
         List<TableDefinition> tables = new ArrayList<>();
