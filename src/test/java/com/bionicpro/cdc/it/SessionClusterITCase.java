@@ -130,7 +130,7 @@ class SessionClusterITCase {
 
         // Every job's classes are loaded anew in a class loader of its own; one that stays
         // reachable after its job ended keeps ~15 MB of Metaspace, and the cluster's processes died
-        // of OutOfMemoryError: Metaspace after some 20 submissions. The JVMs let go of the latest
+        // of OutOfMemoryError: Metaspace after some 25 submissions. The JVMs let go of the latest
         // ended job's loader a little later than of the others, hence one may stay. A leak shows
         // as one more per job: this test's two jobs would leave at least two.
         long[] loaders = new long[2];

@@ -45,12 +45,23 @@ public final class StackControl {
     private static String jcmd(String pid, String command) throws Exception {
         // The tests and bin/stack's Flink both run on the java on PATH: jcmd attaches within a release.
         Path jcmd = Paths.get(System.getProperty("java.home"), "bin", "jcmd");
-        Process p = new ProcessBuilder(jcmd.toString(), pid, command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(1, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            throw new IllegalStateException("jcmd " + pid + " " + command + " failed:\n" + out);
+        // Output to a file, so that the deadline holds even if jcmd hangs with its pipe open.
+        Path output = Files.createTempFile("jcmd", ".out");
+        try {
+            Process p = new ProcessBuilder(jcmd.toString(), pid, command).redirectErrorStream(true)
+                    .redirectOutput(output.toFile()).start();
+            boolean ended = p.waitFor(1, TimeUnit.MINUTES);
+            if (!ended) {
+                p.destroyForcibly();
+            }
+            String out = Files.readString(output, StandardCharsets.UTF_8);
+            if (!ended || p.exitValue() != 0) {
+                throw new IllegalStateException("jcmd " + pid + " " + command + (ended ? " failed" : " did not end in 1 minute") + ":\n" + out);
+            }
+            return out;
+        } finally {
+            Files.deleteIfExists(output);
         }
-        return out;
     }
 
     private String pid(String component) throws Exception {
