@@ -42,6 +42,18 @@ public final class StackControl {
         return jcmd(pid, "VM.classloader_stats").lines().filter(l -> l.contains("ChildFirstClassLoader")).count();
     }
 
+    /** The Java heap a component's process uses after a full collection, in MB: what it retains. */
+    public long heapRetainedMb(String component) throws Exception {
+        String pid = pid(component);
+        jcmd(pid, "GC.run");
+        String info = jcmd(pid, "GC.heap_info");
+        java.util.regex.Matcher used = java.util.regex.Pattern.compile("heap\\s+total \\d+K, used (\\d+)K").matcher(info);
+        if (!used.find()) {
+            throw new IllegalStateException("no heap usage in jcmd " + pid + " GC.heap_info:\n" + info);
+        }
+        return Long.parseLong(used.group(1)) / 1024;
+    }
+
     private static String jcmd(String pid, String command) throws Exception {
         // The tests and bin/stack's Flink both run on the java on PATH: jcmd attaches within a release.
         Path jcmd = Paths.get(System.getProperty("java.home"), "bin", "jcmd");
