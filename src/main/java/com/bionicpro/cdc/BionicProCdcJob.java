@@ -26,10 +26,10 @@ import com.bionicpro.cdc.source.CapturedTablesGuard;
 import com.bionicpro.cdc.source.ChangeEvent;
 import com.bionicpro.cdc.source.ChangeEventMetrics;
 import com.bionicpro.cdc.source.ChangeKeySelector;
-import com.bionicpro.cdc.source.DriverReleasingSource;
 import com.bionicpro.cdc.source.PostgresSourceFactory;
 import com.bionicpro.cdc.source.RowKeySelector;
 import com.bionicpro.cdc.source.SnapshotBoundaryDeduplicator;
+import com.bionicpro.cdc.source.SnapshotEndSplitter;
 import com.bionicpro.cdc.source.TableFilter;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -42,6 +42,7 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.streaming.api.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.nio.file.Paths;
@@ -59,7 +60,7 @@ import java.util.function.Function;
  * and sink has a fixed uid: they are the names of the job's state in savepoints.
  *
  * <pre>
- * Each source: guard ─ keyBy(table, primary key) ─ snapshot boundary dedup ─ metrics, then:
+ * Each source: snapshot end ─ guard ─ keyBy(table, primary key) ─ snapshot boundary dedup ─ metrics, then:
  *
  * postgres(crm) ─┬─ metrics ─┬─ audit (Kafka, per source)
  *                │           └─ replica rows ───────────────────────────────────────┐
@@ -68,6 +69,7 @@ import java.util.function.Function;
  * postgres(telemetry) ─ metrics ─┬─ audit                ▲                                             │
  *                                ├─ replica rows ────────┼──────────────────────────── ClickHouse (2PC) ┘
  *                                └─ deltas ─ keyBy(prosthesis|day) ─ daily windows
+ *                      (snapshot end of telemetry, broadcast) ───────────────┘
  * </pre>
  */
 public final class BionicProCdcJob {
@@ -94,7 +96,7 @@ public final class BionicProCdcJob {
     public static BionicProCdcJob fromDefinition(JobDefinition definition, CaptureCatalog catalog) {
         Map<String, Source<ChangeEvent, ?, ?>> sources = new LinkedHashMap<>();
         for (SourceDefinition s : definition.sources.values()) {
-            sources.put(s.id, new DriverReleasingSource<>(PostgresSourceFactory.create(s, catalog)));
+            sources.put(s.id, PostgresSourceFactory.forJob(PostgresSourceFactory.create(s, catalog)));
         }
         return fromDefinition(definition, catalog, sources);
     }
@@ -112,11 +114,17 @@ public final class BionicProCdcJob {
         env.enableCheckpointing(definition.checkpointInterval.toMillis(), CheckpointingMode.EXACTLY_ONCE);
 
         Map<String, DataStream<ChangeEvent>> changes = new LinkedHashMap<>();
+        Map<String, DataStream<Long>> snapshotEnds = new LinkedHashMap<>();
         List<DataStream<ClickHouseRow>> clickHouseRows = new ArrayList<>();
         for (SourceDefinition s : definition.sources.values()) {
-            DataStream<ChangeEvent> stream = env
+            SingleOutputStreamOperator<ChangeEvent> read = env
                     .fromSource(sources.get(s.id), WatermarkStrategy.noWatermarks(), "PostgreSQL " + s.database)
                     .uid("postgres-source-" + s.id)
+                    .process(new SnapshotEndSplitter(s.id), TypeInformation.of(ChangeEvent.class))
+                    .name("Snapshot end " + s.id)
+                    .uid("snapshot-end-" + s.id);
+            snapshotEnds.put(s.id, read.getSideOutput(SnapshotEndSplitter.SNAPSHOT_ENDS));
+            DataStream<ChangeEvent> stream = read
                     .map(CapturedTablesGuard.of(s))
                     .name("Captured tables " + s.id)
                     .uid("captured-tables-" + s.id)
@@ -135,7 +143,7 @@ public final class BionicProCdcJob {
                     .uid("replica-rows-" + s.id));
         }
         if (definition.marts != null) {
-            clickHouseRows.add(marts(MartSchema.of(definition.marts, catalog), changes));
+            clickHouseRows.add(marts(MartSchema.of(definition.marts, catalog), changes, snapshotEnds));
         }
         DataStream<ClickHouseRow> all = clickHouseRows.get(0);
         for (int i = 1; i < clickHouseRows.size(); i++) {
@@ -144,7 +152,8 @@ public final class BionicProCdcJob {
         all.sinkTo(clickHouseSink).name("ClickHouse " + definition.clickhouse.database).uid("clickhouse-sink");
     }
 
-    private DataStream<ClickHouseRow> marts(MartSchema schema, Map<String, DataStream<ChangeEvent>> changes) {
+    private DataStream<ClickHouseRow> marts(
+            MartSchema schema, Map<String, DataStream<ChangeEvent>> changes, Map<String, DataStream<Long>> snapshotEnds) {
         DataStream<ChangeEvent> users = sourceOf(schema.usersTable, changes)
                 .filter(new TableFilter(schema.usersTable)).name("Users").uid("filter-users");
         DataStream<ChangeEvent> prostheses = sourceOf(schema.prosthesesTable, changes)
@@ -152,6 +161,7 @@ public final class BionicProCdcJob {
         DataStream<DailyUsage> dailyUsage = sourceOf(schema.telemetryTable, changes)
                 .flatMap(new TelemetryDeltas(schema)).name("Telemetry deltas").uid("telemetry-deltas")
                 .keyBy(TelemetryDelta::windowKey, Types.STRING)
+                .connect(sourceOf(schema.telemetryTable, snapshotEnds).broadcast())
                 .transform("Daily usage windows", TypeInformation.of(DailyUsage.class),
                         new DailyUsageAggregator(schema.retentionDays, schema.windowsPerCheckpoint))
                 .uid("daily-usage-windows");
@@ -170,8 +180,9 @@ public final class BionicProCdcJob {
                 .name("Mart rows").uid("mart-rows");
     }
 
-    private DataStream<ChangeEvent> sourceOf(String tableId, Map<String, DataStream<ChangeEvent>> changes) {
-        return changes.get(catalog.require(tableId).source);
+    /** The stream of the source that captures this table. */
+    private <T> DataStream<T> sourceOf(String tableId, Map<String, DataStream<T>> streams) {
+        return streams.get(catalog.require(tableId).source);
     }
 
     /** Every ClickHouse table the job writes, with the columns its rows fill. */

@@ -10,13 +10,14 @@ import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.Triggerable;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -33,6 +34,17 @@ import java.util.Set;
  * instead of rewriting the whole mart at every checkpoint. A window that waits across a checkpoint
  * is flagged in keyed state, so a restore fires it too.
  *
+ * <p>Snapshot reads: a window that only they changed since it last fired waits for the end of the
+ * snapshot, signalled on the second input (broadcast, from the telemetry source's reader of the
+ * stream split, see {@link com.bionicpro.cdc.source.SnapshotEndSignallingSource}), and fires then,
+ * with every other such window at once; or once it has waited {@value #MAX_SNAPSHOT_DEFERRAL_MS} ms,
+ * so that a long snapshot still shows progress. Without this a window fired at every checkpoint that
+ * a snapshot chunk reached it (the snapshot's chunks are ranges of random UUIDs, so every chunk
+ * reaches nearly every window): five times per window in a snapshot of 1M rows, each firing a join
+ * and a ClickHouse row. A stream change fires its window at the next checkpoint as before. The
+ * waiting is not state of its own: a waiting window is flagged like any other, and a restore fires
+ * it.
+ *
  * <p>State per window: one {@link DailyWindow}, the aggregate and the sorted row timestamps (for the
  * first and last activity after a delete). A window that changed since the last checkpoint is held
  * on the heap and written to state just before the checkpoint (or once {@value #MAX_UNWRITTEN_WINDOWS}
@@ -44,11 +56,13 @@ import java.util.Set;
  * (metric {@code lateRowsDropped}).
  */
 public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
-        implements OneInputStreamOperator<TelemetryDelta, DailyUsage>, Triggerable<String, VoidNamespace> {
+        implements TwoInputStreamOperator<TelemetryDelta, Long, DailyUsage>, Triggerable<String, VoidNamespace> {
     private static final long serialVersionUID = 1L;
     static final long MILLIS_PER_DAY = 86_400_000L;
     /** How many changed windows wait on the heap before they are written to state mid-interval. */
     static final int MAX_UNWRITTEN_WINDOWS = 4_096;
+    /** How long a window that only snapshot reads changed waits for the end of the snapshot at most. */
+    static final long MAX_SNAPSHOT_DEFERRAL_MS = 60_000;
     /** In {@link #unwritten}: the window's rows are all gone, its state is to be cleared. */
     private static final DailyWindow CLEARED = new DailyWindow();
 
@@ -65,6 +79,10 @@ public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
     private transient Set<String> changed;
     /** The windows of {@link #changed} whose waiting flag is set in state. */
     private transient Set<String> flagged;
+    /** The windows of {@link #changed} that only snapshot reads changed, with when the first of them came. */
+    private transient Map<String, Long> deferred;
+    /** Whether this subtask has been told that the snapshot has been read. */
+    private transient boolean snapshotEnded;
     private transient Counter lateRows;
     private transient Counter expiredWindows;
 
@@ -83,6 +101,8 @@ public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
         unwritten = new HashMap<>();
         changed = new LinkedHashSet<>();
         flagged = new HashSet<>();
+        deferred = new LinkedHashMap<>();
+        snapshotEnded = false;
         // Windows that were waiting when the checkpoint restored here was taken.
         getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, waitingDescriptor,
                 (key, state) -> {
@@ -101,7 +121,7 @@ public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
     }
 
     @Override
-    public void processElement(StreamRecord<TelemetryDelta> record) throws Exception {
+    public void processElement1(StreamRecord<TelemetryDelta> record) throws Exception {
         TelemetryDelta d = record.getValue();
         long now = getProcessingTimeService().getCurrentProcessingTime();
         if (expiry(d.day) <= now) {
@@ -142,10 +162,26 @@ public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
         } else {
             unwritten.put(key, w);
         }
+        if (!d.snapshotRead || snapshotEnded) {
+            deferred.remove(key);
+        } else if (!changed.contains(key)) {
+            deferred.put(key, now);
+        }
         changed.add(key);
         if (unwritten.size() >= MAX_UNWRITTEN_WINDOWS) {
             writeWindows();
         }
+    }
+
+    /** The snapshot has been read: the windows that waited for it fire now. */
+    @Override
+    public void processElement2(StreamRecord<Long> snapshotEnd) throws Exception {
+        snapshotEnded = true;
+        for (String key : deferred.keySet()) {
+            changed.remove(key);
+            fire(key);
+        }
+        deferred.clear();
     }
 
     /** The window of this key (the current key) as it is now, null when it has no rows. */
@@ -173,7 +209,7 @@ public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         super.prepareSnapshotPreBarrier(checkpointId);
-        emitChanged(maxWindowsPerCheckpoint);
+        emitChanged(maxWindowsPerCheckpoint, false);
         writeWindows();
     }
 
@@ -185,31 +221,28 @@ public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
 
     @Override
     public void finish() throws Exception {
-        emitChanged(Integer.MAX_VALUE);
+        emitChanged(Integer.MAX_VALUE, true);
         writeWindows();
         super.finish();
     }
 
-    /** Fires the oldest changed windows (all of them when the input ended). */
-    private void emitChanged(int limit) throws Exception {
+    /**
+     * Fires the oldest changed windows, up to {@code limit}, except those that wait for the end of
+     * the snapshot; all of them when {@code all} (the input ended).
+     */
+    private void emitChanged(int limit, boolean all) throws Exception {
+        long now = getProcessingTimeService().getCurrentProcessingTime();
         Iterator<String> it = changed.iterator();
-        for (int fired = 0; fired < limit && it.hasNext(); fired++) {
+        for (int fired = 0; fired < limit && it.hasNext(); ) {
             String key = it.next();
+            Long since = deferred.get(key);
+            if (since != null && !all && now - since < MAX_SNAPSHOT_DEFERRAL_MS) {
+                continue;
+            }
             it.remove();
-            setCurrentKey(key);
-            if (flagged.remove(key)) {
-                waiting.clear();
-            }
-            DailyWindow w = current(key);
-            DailyUsage u = w == null ? null : w.usage;
-            if (u == null) {
-                int bar = key.lastIndexOf('|');
-                u = new DailyUsage(key.substring(0, bar), Integer.parseInt(key.substring(bar + 1)));
-                u.status = DailyUsage.Status.REMOVED;
-            } else {
-                u = u.copyWith(DailyUsage.Status.LIVE);
-            }
-            output.collect(new StreamRecord<>(u));
+            deferred.remove(key);
+            fire(key);
+            fired++;
         }
         // What waits past this checkpoint is flagged, so that a restore fires it.
         for (String key : changed) {
@@ -220,6 +253,24 @@ public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
         }
     }
 
+    /** Emits the window of this key as it is now (removed when it has no rows) and clears its waiting flag. */
+    private void fire(String key) throws Exception {
+        setCurrentKey(key);
+        if (flagged.remove(key)) {
+            waiting.clear();
+        }
+        DailyWindow w = current(key);
+        DailyUsage u = w == null ? null : w.usage;
+        if (u == null) {
+            int bar = key.lastIndexOf('|');
+            u = new DailyUsage(key.substring(0, bar), Integer.parseInt(key.substring(bar + 1)));
+            u.status = DailyUsage.Status.REMOVED;
+        } else {
+            u = u.copyWith(DailyUsage.Status.LIVE);
+        }
+        output.collect(new StreamRecord<>(u));
+    }
+
     @Override
     public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
         DailyWindow w = current(timer.getKey());
@@ -228,6 +279,7 @@ public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
             window.clear();
             unwritten.remove(timer.getKey());
             changed.remove(timer.getKey());
+            deferred.remove(timer.getKey());
             if (flagged.remove(timer.getKey())) {
                 waiting.clear();
             }

@@ -15,6 +15,8 @@ public class TelemetryDelta {
     public boolean hasBattery;
     public double battery;
     public boolean command;
+    /** From the snapshot (a read), not from the stream: its window may wait for the rest of the snapshot's rows. */
+    public boolean snapshotRead;
 
     public TelemetryDelta() {}
 
@@ -26,6 +28,12 @@ public class TelemetryDelta {
         this.hasBattery = battery != null;
         this.battery = battery == null ? 0 : battery;
         this.command = command;
+    }
+
+    /** This delta, marked as a snapshot read. */
+    public TelemetryDelta fromSnapshot() {
+        snapshotRead = true;
+        return this;
     }
 
     /** The key of the daily window: prosthesis and day. */

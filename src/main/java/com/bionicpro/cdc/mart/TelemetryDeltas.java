@@ -31,7 +31,9 @@ public class TelemetryDeltas implements FlatMapFunction<ChangeEvent, TelemetryDe
             throw new IllegalStateException("a telemetry " + change.op + " arrived without the old row; "
                     + "the table must have REPLICA IDENTITY FULL");
         }
-        if (!change.isDelete()) {
+        if (ChangeEvent.READ.equals(change.op)) {
+            out.collect(delta(change.after, +1).fromSnapshot());
+        } else if (!change.isDelete()) {
             out.collect(delta(change.after, +1));
         }
     }

@@ -17,6 +17,11 @@ public class ChangeEvent {
     public static final String CREATE = "c";
     public static final String UPDATE = "u";
     public static final String DELETE = "d";
+    /**
+     * Not a change: the snapshot of the source's tables has been read (see {@link
+     * SnapshotEndSignallingSource}). Split off right after the source by {@link SnapshotEndSplitter}.
+     */
+    public static final String SNAPSHOT_END = "snapshot-end";
 
     /** Catalog id of the table: source.schema.table. */
     public String tableId;
@@ -46,6 +51,15 @@ public class ChangeEvent {
         this.sourceTsMs = sourceTsMs;
         this.before = before;
         this.after = after;
+    }
+
+    /** The marker that the snapshot has been read, from the reader that was given the stream split. */
+    public static ChangeEvent snapshotEnd(long atMs) {
+        return new ChangeEvent(null, SNAPSHOT_END, 0, 0, atMs, null, null);
+    }
+
+    public boolean isSnapshotEnd() {
+        return SNAPSHOT_END.equals(op);
     }
 
     public boolean isDelete() {

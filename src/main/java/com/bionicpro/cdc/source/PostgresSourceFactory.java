@@ -4,6 +4,7 @@ import com.bionicpro.cdc.catalog.CaptureCatalog;
 import com.bionicpro.cdc.config.JobDefinition.SourceDefinition;
 import com.bionicpro.cdc.config.JobDefinition.TableDefinition;
 
+import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.cdc.connectors.base.options.StartupOptions;
 import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder;
 import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder.PostgresIncrementalSource;
@@ -17,6 +18,14 @@ import java.util.Properties;
  */
 public final class PostgresSourceFactory {
     private PostgresSourceFactory() {}
+
+    /**
+     * The source as the job runs it: signalling the end of its snapshot and releasing the JDBC
+     * driver of an ended job ({@link SnapshotEndSignallingSource}, {@link DriverReleasingSource}).
+     */
+    public static Source<ChangeEvent, ?, ?> forJob(PostgresIncrementalSource<ChangeEvent> source) {
+        return new DriverReleasingSource<>(new SnapshotEndSignallingSource<>(source));
+    }
 
     public static PostgresIncrementalSource<ChangeEvent> create(SourceDefinition source, CaptureCatalog catalog) {
         Properties debezium = new Properties();

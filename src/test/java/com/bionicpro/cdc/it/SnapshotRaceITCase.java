@@ -113,7 +113,7 @@ class SnapshotRaceITCase {
             if (s.id.equals("telemetry")) {
                 source.setSnapshotHooks(hooks);
             }
-            sources.put(s.id, source);
+            sources.put(s.id, PostgresSourceFactory.forJob(source));
         }
         JobClient job = runner.start(BionicProCdcJob.fromDefinition(definition, catalog, sources), definition.name, null);
         JobRunner.awaitRunning(job);

@@ -1,7 +1,7 @@
 package com.bionicpro.cdc.mart;
 
 import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 
 /**
  * The same tests on RocksDB, the backend of flink-conf/: there a state read returns a copy, so a
@@ -10,10 +10,15 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
  */
 class DailyUsageAggregatorRocksDbTest extends DailyUsageAggregatorTest {
     @Override
-    protected KeyedOneInputStreamOperatorTestHarness<String, TelemetryDelta, DailyUsage> newHarness(int windowsPerCheckpoint)
+    protected KeyedTwoInputStreamOperatorTestHarness<String, TelemetryDelta, Long, DailyUsage> newHarness(int windowsPerCheckpoint)
             throws Exception {
-        KeyedOneInputStreamOperatorTestHarness<String, TelemetryDelta, DailyUsage> harness = super.newHarness(windowsPerCheckpoint);
+        KeyedTwoInputStreamOperatorTestHarness<String, TelemetryDelta, Long, DailyUsage> harness = super.newHarness(windowsPerCheckpoint);
         harness.setStateBackend(new EmbeddedRocksDBStateBackend());
         return harness;
+    }
+
+    @Override
+    protected String backend() {
+        return "rocksdb";
     }
 }

@@ -5,7 +5,8 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.OperatorSnapshotUtil;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,7 +23,7 @@ class DailyUsageAggregatorTest {
     private static final long MICROS_PER_DAY = 86_400_000_000L;
     private static final int TODAY = 20_000;
 
-    private KeyedOneInputStreamOperatorTestHarness<String, TelemetryDelta, DailyUsage> harness;
+    private KeyedTwoInputStreamOperatorTestHarness<String, TelemetryDelta, Long, DailyUsage> harness;
 
     @BeforeEach
     void open() throws Exception {
@@ -43,10 +44,17 @@ class DailyUsageAggregatorTest {
     }
 
     /** The operator under test on the state backend this class tests (the heap backend, the test's default). */
-    protected KeyedOneInputStreamOperatorTestHarness<String, TelemetryDelta, DailyUsage> newHarness(int windowsPerCheckpoint)
+    protected KeyedTwoInputStreamOperatorTestHarness<String, TelemetryDelta, Long, DailyUsage> newHarness(int windowsPerCheckpoint)
             throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(
-                new DailyUsageAggregator(RETENTION_DAYS, windowsPerCheckpoint), TelemetryDelta::windowKey, Types.STRING);
+        // The second input, the end of the snapshot, is broadcast: no key of its own.
+        return new KeyedTwoInputStreamOperatorTestHarness<>(
+                new DailyUsageAggregator(RETENTION_DAYS, windowsPerCheckpoint), TelemetryDelta::windowKey, end -> "",
+                Types.STRING);
+    }
+
+    /** The backend's name in the names of snapshot fixtures. */
+    protected String backend() {
+        return "heap";
     }
 
     /** Entries in the operator's keyed state: windows and waiting flags (counted the same on every backend). */
@@ -72,7 +80,7 @@ class DailyUsageAggregatorTest {
 
     private void process(TelemetryDelta... deltas) throws Exception {
         for (TelemetryDelta d : deltas) {
-            harness.processElement(new StreamRecord<>(d));
+            harness.processElement1(new StreamRecord<>(d));
         }
     }
 
@@ -153,7 +161,7 @@ class DailyUsageAggregatorTest {
         for (int p = 1; p <= 5; p++) {
             process(row(1, "p" + p, TODAY, 10, 50.0, true));
         }
-        assertThat(fire()).extracting(u -> u.prosthesisId).containsExactly("p1", "p2");
+        assertThat(fire()).extracting(u -> u.prosthesisId).containsExactlyInAnyOrder("p1", "p2");
         process(row(1, "p3", TODAY, 20, 40.0, false));
         // Restored elsewhere: p3, p4 and p5 still fire, p3 with both of its rows.
         start(2, harness.snapshot(2, 0));
@@ -216,5 +224,93 @@ class DailyUsageAggregatorTest {
         assertThat(fire()).isEmpty();
         assertThat(stateEntries()).isZero();
         assertThat(harness.numProcessingTimeTimers()).isZero();
+    }
+
+    private static TelemetryDelta read(String prosthesis, long secondOfDay) {
+        return row(1, prosthesis, TODAY, secondOfDay, 50.0, false).fromSnapshot();
+    }
+
+    private List<DailyUsage> snapshotEnds() throws Exception {
+        harness.getOutput().clear();
+        harness.processElement2(new StreamRecord<>(harness.getProcessingTime()));
+        return harness.extractOutputValues();
+    }
+
+    @Test
+    void windowsThatOnlySnapshotReadsChangedFireOnceAtTheEndOfTheSnapshot() throws Exception {
+        process(read("p1", 1), read("p2", 1), row(1, "p3", TODAY, 1, 50.0, false));
+        assertThat(fire()).as("only the stream change fires").extracting(u -> u.prosthesisId).containsExactly("p3");
+        process(read("p1", 2), read("p1", 3));
+        assertThat(fire()).isEmpty();
+        List<DailyUsage> atEnd = snapshotEnds();
+        assertThat(atEnd).extracting(u -> u.prosthesisId).containsExactlyInAnyOrder("p1", "p2");
+        assertThat(atEnd).filteredOn(u -> u.prosthesisId.equals("p1")).singleElement()
+                .satisfies(u -> assertThat(u.usageCount).isEqualTo(3));
+        assertThat(fire()).as("nothing left to fire").isEmpty();
+        // A snapshot read still on its way when the end arrived fires like a stream change.
+        process(read("p2", 2));
+        assertThat(fire()).singleElement().satisfies(u -> assertThat(u.usageCount).isEqualTo(2));
+        assertThat(snapshotEnds()).as("a second end (after a restore) finds nothing waiting").isEmpty();
+        assertThat(stateEntries()).as("three windows, no waiting flag").isEqualTo(3);
+    }
+
+    @Test
+    void aStreamChangeFiresAWindowThatWaitsForTheSnapshot() throws Exception {
+        process(read("p1", 1), row(1, "p1", TODAY, 2, 50.0, false), read("p1", 3));
+        assertThat(fire()).singleElement().satisfies(u -> assertThat(u.usageCount).isEqualTo(3));
+        assertThat(snapshotEnds()).isEmpty();
+    }
+
+    @Test
+    void aWindowWaitsForTheEndOfTheSnapshotAtMostSoLong() throws Exception {
+        long start = harness.getProcessingTime();
+        process(read("p1", 0));
+        for (int second = 1; second < DailyUsageAggregator.MAX_SNAPSHOT_DEFERRAL_MS / 1000; second++) {
+            harness.setProcessingTime(start + second * 1000L);
+            process(read("p1", second));
+            assertThat(fire()).as("read again at %d s", second).isEmpty();
+        }
+        harness.setProcessingTime(start + DailyUsageAggregator.MAX_SNAPSHOT_DEFERRAL_MS);
+        assertThat(fire()).singleElement().satisfies(u -> assertThat(u.usageCount)
+                .isEqualTo(DailyUsageAggregator.MAX_SNAPSHOT_DEFERRAL_MS / 1000));
+        // Read again: it waits again, from now.
+        process(read("p1", 1000));
+        assertThat(fire()).isEmpty();
+        assertThat(snapshotEnds()).singleElement().satisfies(u -> assertThat(u.usageCount)
+                .isEqualTo(DailyUsageAggregator.MAX_SNAPSHOT_DEFERRAL_MS / 1000 + 1));
+    }
+
+    @Test
+    void windowsThatWaitForTheSnapshotFireAfterARestoreAndAtTheEndOfInput() throws Exception {
+        process(read("p1", 1), read("p2", 1));
+        assertThat(fire()).isEmpty();
+        start(5000, harness.snapshot(1, 0));
+        process(read("p2", 2));
+        assertThat(fire()).as("restored windows fire, whatever reads them")
+                .extracting(u -> u.prosthesisId).containsExactlyInAnyOrder("p1", "p2");
+        process(read("p3", 1));
+        harness.getOutput().clear();
+        harness.getOperator().finish();
+        assertThat(harness.extractOutputValues()).extracting(u -> u.prosthesisId).containsExactly("p3");
+        assertThat(stateEntries()).as("three windows, no waiting flag").isEqualTo(3);
+    }
+
+    @Test
+    void restoresASnapshotOfTheOneInputVersion() throws Exception {
+        // Written by the operator of ba06f7f (one input, no end-of-snapshot signal) with two windows
+        // per checkpoint: p1 and p2 had fired, p3 (two rows), p4 and p5 were waiting, flagged.
+        start(2, OperatorSnapshotUtil.readStateHandle(
+                "src/test/resources/fixtures/daily-usage-windows-v1-" + backend() + ".snapshot"));
+        List<DailyUsage> fired = fire();
+        assertThat(fired).hasSize(2);
+        fired.addAll(fire());
+        assertThat(fired).extracting(u -> u.prosthesisId).containsExactlyInAnyOrder("p3", "p4", "p5");
+        assertThat(fired).filteredOn(u -> u.prosthesisId.equals("p3")).singleElement()
+                .satisfies(u -> assertThat(u.usageCount).isEqualTo(2));
+        assertThat(fire()).isEmpty();
+        process(row(1, "p1", TODAY, 20, 30.0, false));
+        assertThat(fire()).singleElement().satisfies(u -> assertThat(u.usageCount).isEqualTo(2));
+        assertThat(stateEntries()).isEqualTo(5);
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(5);
     }
 }
