@@ -69,7 +69,7 @@ import java.util.function.Function;
  * postgres(telemetry) ─ metrics ─┬─ audit                ▲                                             │
  *                                ├─ replica rows ────────┼──────────────────────────── ClickHouse (2PC) ┘
  *                                └─ deltas ─ keyBy(prosthesis|day) ─ daily windows
- *                      (snapshot end of telemetry, broadcast) ───────────────┘
+ *                                      (and the telemetry source's snapshot end, broadcast to them)
  * </pre>
  */
 public final class BionicProCdcJob {
