@@ -1,16 +1,11 @@
 package com.bionicpro.cdc.source;
 
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.connector.source.SourceEvent;
-import org.apache.flink.api.connector.source.SourceReader;
-import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.api.connector.source.SourceSplit;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
-import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 import javax.annotation.Nullable;
 
@@ -29,24 +24,11 @@ import java.util.List;
  * <p>Everything else is the delegate's: splits, readers, serializers and the enumerator's
  * checkpoints, so savepoints are the same as without the wrapper.
  */
-public final class DriverReleasingSource<T, SplitT extends SourceSplit, EnumChkT>
-        implements Source<T, SplitT, EnumChkT>, ResultTypeQueryable<T> {
+public final class DriverReleasingSource<T, SplitT extends SourceSplit, EnumChkT> extends ForwardingSource<T, SplitT, EnumChkT> {
     private static final long serialVersionUID = 1L;
 
-    private final Source<T, SplitT, EnumChkT> delegate;
-
     public <S extends Source<T, SplitT, EnumChkT> & ResultTypeQueryable<T>> DriverReleasingSource(S delegate) {
-        this.delegate = delegate;
-    }
-
-    @Override
-    public Boundedness getBoundedness() {
-        return delegate.getBoundedness();
-    }
-
-    @Override
-    public SourceReader<T, SplitT> createReader(SourceReaderContext readerContext) throws Exception {
-        return delegate.createReader(readerContext);
+        super(delegate);
     }
 
     @Override
@@ -69,22 +51,6 @@ public final class DriverReleasingSource<T, SplitT extends SourceSplit, EnumChkT
             JdbcClassLoaderRelease.enumeratorClosed();
             throw e;
         }
-    }
-
-    @Override
-    public SimpleVersionedSerializer<SplitT> getSplitSerializer() {
-        return delegate.getSplitSerializer();
-    }
-
-    @Override
-    public SimpleVersionedSerializer<EnumChkT> getEnumeratorCheckpointSerializer() {
-        return delegate.getEnumeratorCheckpointSerializer();
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public TypeInformation<T> getProducedType() {
-        return ((ResultTypeQueryable<T>) delegate).getProducedType();
     }
 
     private interface EnumeratorFactory<SplitT extends SourceSplit, EnumChkT> {

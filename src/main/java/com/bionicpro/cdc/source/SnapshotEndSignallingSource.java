@@ -1,18 +1,13 @@
 package com.bionicpro.cdc.source;
 
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SourceReaderContext;
-import org.apache.flink.api.connector.source.SplitEnumerator;
-import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.cdc.connectors.base.source.meta.split.SourceSplitBase;
 import org.apache.flink.core.io.InputStatus;
-import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 import java.util.Collection;
 import java.util.List;
@@ -30,53 +25,17 @@ import java.util.concurrent.CompletableFuture;
  * <p>Everything else is the delegate's: splits, enumerator and serializers, so savepoints are the
  * same as without the wrapper.
  */
-public final class SnapshotEndSignallingSource<EnumChkT>
-        implements Source<ChangeEvent, SourceSplitBase, EnumChkT>, ResultTypeQueryable<ChangeEvent> {
+public final class SnapshotEndSignallingSource<EnumChkT> extends ForwardingSource<ChangeEvent, SourceSplitBase, EnumChkT> {
     private static final long serialVersionUID = 1L;
-
-    private final Source<ChangeEvent, SourceSplitBase, EnumChkT> delegate;
 
     public <S extends Source<ChangeEvent, SourceSplitBase, EnumChkT> & ResultTypeQueryable<ChangeEvent>>
             SnapshotEndSignallingSource(S delegate) {
-        this.delegate = delegate;
-    }
-
-    @Override
-    public Boundedness getBoundedness() {
-        return delegate.getBoundedness();
+        super(delegate);
     }
 
     @Override
     public SourceReader<ChangeEvent, SourceSplitBase> createReader(SourceReaderContext readerContext) throws Exception {
         return new Reader(delegate.createReader(readerContext));
-    }
-
-    @Override
-    public SplitEnumerator<SourceSplitBase, EnumChkT> createEnumerator(SplitEnumeratorContext<SourceSplitBase> context)
-            throws Exception {
-        return delegate.createEnumerator(context);
-    }
-
-    @Override
-    public SplitEnumerator<SourceSplitBase, EnumChkT> restoreEnumerator(
-            SplitEnumeratorContext<SourceSplitBase> context, EnumChkT checkpoint) throws Exception {
-        return delegate.restoreEnumerator(context, checkpoint);
-    }
-
-    @Override
-    public SimpleVersionedSerializer<SourceSplitBase> getSplitSerializer() {
-        return delegate.getSplitSerializer();
-    }
-
-    @Override
-    public SimpleVersionedSerializer<EnumChkT> getEnumeratorCheckpointSerializer() {
-        return delegate.getEnumeratorCheckpointSerializer();
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public TypeInformation<ChangeEvent> getProducedType() {
-        return ((ResultTypeQueryable<ChangeEvent>) delegate).getProducedType();
     }
 
     /** The delegate's reader, which emits the marker first once it is given the stream split. */
