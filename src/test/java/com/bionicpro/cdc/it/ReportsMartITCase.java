@@ -11,8 +11,11 @@ import com.bionicpro.cdc.testing.TestEnvironment;
 import com.bionicpro.cdc.verify.TableReport;
 import com.bionicpro.cdc.verify.Verifier;
 
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.metrics.groups.OperatorMetricGroup;
 import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -33,13 +36,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The daily reports under a generated workload (220 prostheses, 50,000 telemetry rows over 14
  * days, then every kind of change), compared with the report definition evaluated by SQL on
- * PostgreSQL (the verifier's independent query), row for row. Also after the job is killed
- * mid-stream and restored from its checkpoint.
+ * PostgreSQL (the verifier's independent query), row for row, and each daily window fired once by
+ * the snapshot. Also after the job is killed mid-stream and restored from its checkpoint.
  */
 class ReportsMartITCase {
+    /** The job's metrics as its operators count them, without the dashboard's fetch delay. */
+    private static final InMemoryReporter METRICS = InMemoryReporter.create();
+
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4)
+                    .setConfiguration(METRICS.addToConfiguration(new Configuration())).build());
 
     private static final Path FIXTURES = LocalStack.repoRoot().resolve("src/test/resources/fixtures");
 
@@ -76,6 +83,14 @@ class ReportsMartITCase {
         JobRunner.awaitRunning(job);
         TableReport snapshot = awaitReports();
         assertThat(snapshot.expected).as("report rows of the snapshot").isGreaterThan(1000);
+        // A window that only snapshot reads changed waits for the end of the snapshot and fires
+        // once, not at every checkpoint a chunk reached it (the fixture's rows are spread over
+        // random UUIDs, so every chunk reaches nearly every window). This snapshot takes seconds,
+        // far below the 60 s after which a waiting window fires anyway.
+        long windows = Long.parseLong(single(
+                "SELECT count(DISTINCT (prosthesis_id, \"timestamp\"::date)) FROM public.telemetry_data", false));
+        assertThat(windowFirings(job)).as("daily windows fired by the snapshot: one per (prosthesis, day)")
+                .isEqualTo(windows);
 
         ChangeScript crm = new ChangeScript(FIXTURES.resolve("reports_changes_crm.sql"));
         ChangeScript telemetry = new ChangeScript(FIXTURES.resolve("reports_changes_telemetry.sql"));
@@ -148,6 +163,13 @@ class ReportsMartITCase {
         Poll.until(Duration.ofSeconds(30), "today's report to count the new row",
                 () -> todaysUsage(user, prosthesis) == before + 1);
         JobRunner.cancel(job);
+    }
+
+    /** How often the daily windows fired so far, over all their subtasks. */
+    private static long windowFirings(JobClient job) {
+        List<OperatorMetricGroup> windows = METRICS.findOperatorMetricGroups(job.getJobID(), "Daily usage windows");
+        assertThat(windows).as("metric groups of the daily windows").isNotEmpty();
+        return windows.stream().mapToLong(g -> g.getIOMetricGroup().getNumRecordsOutCounter().getCount()).sum();
     }
 
     private long todaysUsage(String user, String prosthesis) throws Exception {
