@@ -2,7 +2,8 @@ package com.bionicpro.cdc.it;
 
 import com.bionicpro.cdc.testing.LocalStack;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,9 +19,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class JobJarITCase {
     private static final Path ROOT = LocalStack.repoRoot();
 
-    @Test
-    void carriesTheJobsCopyOfThePatchedDebeziumClass() throws Exception {
-        String entry = "io/debezium/connector/postgresql/PostgresStreamingChangeEventSource.class";
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "io/debezium/connector/postgresql/PostgresStreamingChangeEventSource.class",
+        "io/debezium/connector/base/ChangeEventQueue.class",
+        "io/debezium/connector/base/ChangeEventQueue$Builder.class"
+    })
+    void carriesTheJobsCopyOfThePatchedDebeziumClass(String entry) throws Exception {
         try (JarFile jar = new JarFile(ROOT.resolve("target/bionicpro-cdc.jar").toFile())) {
             assertThat(jar.stream().filter(e -> e.getName().equals(entry)).collect(Collectors.toList())).hasSize(1);
             byte[] shaded = jar.getInputStream(jar.getEntry(entry)).readAllBytes();
