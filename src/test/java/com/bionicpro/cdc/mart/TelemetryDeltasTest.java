@@ -2,7 +2,7 @@ package com.bionicpro.cdc.mart;
 
 import com.bionicpro.cdc.source.ChangeEvent;
 
-import org.apache.flink.util.Collector;
+import org.apache.flink.api.common.functions.util.ListCollector;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -20,15 +20,8 @@ class TelemetryDeltasTest {
 
     private static List<TelemetryDelta> deltas(String op, String[] before, String[] after) {
         List<TelemetryDelta> out = new ArrayList<>();
-        new TelemetryDeltas(MartHarness.SCHEMA).flatMap(new ChangeEvent(TABLE, op, 1, 1, 1, before, after), new Collector<>() {
-            @Override
-            public void collect(TelemetryDelta d) {
-                out.add(d);
-            }
-
-            @Override
-            public void close() {}
-        });
+        new TelemetryDeltas(MartHarness.SCHEMA)
+                .flatMap(new ChangeEvent(TABLE, op, 1, 1, 1, before, after), new ListCollector<>(out));
         return out;
     }
 

@@ -2,7 +2,7 @@ package com.bionicpro.cdc.source;
 
 import com.bionicpro.cdc.testing.Tables;
 
-import org.apache.flink.util.Collector;
+import org.apache.flink.api.common.functions.util.ListCollector;
 
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
@@ -146,15 +146,7 @@ class ChangeEventDeserializerTest {
 
     private List<ChangeEvent> deserialize(SourceRecord r) {
         List<ChangeEvent> out = new ArrayList<>();
-        deserializer.deserialize(r, new Collector<>() {
-            @Override
-            public void collect(ChangeEvent record) {
-                out.add(record);
-            }
-
-            @Override
-            public void close() {}
-        });
+        deserializer.deserialize(r, new ListCollector<>(out));
         return out;
     }
 }
