@@ -50,7 +50,14 @@ import java.util.Set;
  * on the heap and written to state just before the checkpoint (or once {@value #MAX_UNWRITTEN_WINDOWS}
  * windows are held): while a day's telemetry streams in, every row of a window would otherwise cost a
  * state read and a write of all the day's timestamps; now a window costs one of each per checkpoint
- * interval. A window whose rows are all deleted is cleared with its timer. A
+ * interval. Windows written to state stay on the heap too (the least recently used leave first), up
+ * to {@value #MAX_CACHED_WINDOWS} windows or {@value #MAX_CACHED_TIMESTAMPS} row timestamps per
+ * subtask: a snapshot's rows come in random order, so nearly every row met its window in a
+ * different interval from the one before and read it back from state (the state read was 6% of the
+ * TaskManager in a snapshot profile); now it is read once per window while the heap has room. The
+ * state is only ever written here, so the heap copy stays equal to it; it is never changed in
+ * place, because a heap state backend holds the same object in the checkpoint being written. A
+ * window whose rows are all deleted is cleared with its timer. A
  * window is kept for {@code retentionDays} after its day ends (processing time), then expires: its
  * state is dropped and its report row frozen; a row for a day older than that is not counted
  * (metric {@code lateRowsDropped}).
@@ -61,6 +68,10 @@ public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
     static final long MILLIS_PER_DAY = 86_400_000L;
     /** How many changed windows wait on the heap before they are written to state mid-interval. */
     static final int MAX_UNWRITTEN_WINDOWS = 4_096;
+    /** How many windows already written to state are kept on the heap at most, per subtask. */
+    static final int MAX_CACHED_WINDOWS = 65_536;
+    /** How many row timestamps those windows hold at most together (8 bytes each), per subtask. */
+    static final long MAX_CACHED_TIMESTAMPS = 2_000_000;
     /** How long a window that only snapshot reads changed waits for the end of the snapshot at most. */
     static final long MAX_SNAPSHOT_DEFERRAL_MS = 60_000;
     /** In {@link #unwritten}: the window's rows are all gone, its state is to be cleared. */
@@ -68,6 +79,8 @@ public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
 
     private final int retentionDays;
     private final int maxWindowsPerCheckpoint;
+    private final int maxCachedWindows;
+    private final long maxCachedTimestamps;
 
     private transient ValueState<DailyWindow> window;
     /** Set for a window that changed and waits to fire across a checkpoint. */
@@ -75,6 +88,10 @@ public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
     private transient InternalTimerService<VoidNamespace> timers;
     /** Windows changed since they were last written to {@link #window}, by key ({@link #CLEARED}: to clear). */
     private transient Map<String, DailyWindow> unwritten;
+    /** Windows as last written to {@link #window}, least recently used first; not changed in place. */
+    private transient LinkedHashMap<String, DailyWindow> written;
+    /** The row timestamps that {@link #written} holds. */
+    private transient long writtenTimestamps;
     /** Windows that changed since they last fired, oldest first. */
     private transient Set<String> changed;
     /** The windows of {@link #changed} whose waiting flag is set in state. */
@@ -87,8 +104,15 @@ public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
     private transient Counter expiredWindows;
 
     public DailyUsageAggregator(int retentionDays, int maxWindowsPerCheckpoint) {
+        this(retentionDays, maxWindowsPerCheckpoint, MAX_CACHED_WINDOWS, MAX_CACHED_TIMESTAMPS);
+    }
+
+    /** With smaller bounds on the windows kept on the heap after they are written, for tests. */
+    DailyUsageAggregator(int retentionDays, int maxWindowsPerCheckpoint, int maxCachedWindows, long maxCachedTimestamps) {
         this.retentionDays = retentionDays;
         this.maxWindowsPerCheckpoint = maxWindowsPerCheckpoint;
+        this.maxCachedWindows = maxCachedWindows;
+        this.maxCachedTimestamps = maxCachedTimestamps;
     }
 
     @Override
@@ -99,6 +123,8 @@ public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
         waiting = getRuntimeContext().getState(waitingDescriptor);
         timers = getInternalTimerService("daily-usage-retention", VoidNamespaceSerializer.INSTANCE, this);
         unwritten = new HashMap<>();
+        written = new LinkedHashMap<>(16, 0.75f, true);
+        writtenTimestamps = 0;
         changed = new LinkedHashSet<>();
         flagged = new HashSet<>();
         deferred = new LinkedHashMap<>();
@@ -129,7 +155,13 @@ public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
             return;
         }
         String key = (String) getCurrentKey();
-        DailyWindow w = current(key);
+        DailyWindow w = unwritten.get(key);
+        if (w == null) {
+            DailyWindow last = forget(key);
+            w = last != null ? last.mutableCopy() : window.value();
+        } else if (w == CLEARED) {
+            w = null;
+        }
         if (w == null) {
             if (d.sign < 0) {
                 // Leaving a window that has no rows: the row entered before the window expired
@@ -184,26 +216,49 @@ public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
         deferred.clear();
     }
 
-    /** The window of this key (the current key) as it is now, null when it has no rows. */
+    /** The window of this key (the current key) as it is now, null when it has no rows; not to be changed. */
     private DailyWindow current(String key) throws Exception {
         DailyWindow w = unwritten.get(key);
         if (w == null) {
-            return window.value();
+            w = written.get(key);
+            return w != null ? w : window.value();
         }
         return w == CLEARED ? null : w;
     }
 
-    /** Writes the windows held on the heap to state. */
+    /** How many written windows, with how many row timestamps, are kept on the heap; for tests. */
+    long[] cachedWindowsAndTimestamps() {
+        return new long[] {written.size(), writtenTimestamps};
+    }
+
+    /** Takes the window of this key off {@link #written}; what it held there, if anything. */
+    private DailyWindow forget(String key) {
+        DailyWindow w = written.remove(key);
+        if (w != null) {
+            writtenTimestamps -= w.timestamps.length;
+        }
+        return w;
+    }
+
+    /** Writes the windows held on the heap to state, and keeps them as written while there is room. */
     private void writeWindows() throws Exception {
         for (Map.Entry<String, DailyWindow> e : unwritten.entrySet()) {
             setCurrentKey(e.getKey());
+            forget(e.getKey());
             if (e.getValue() == CLEARED) {
                 window.clear();
             } else {
                 window.update(e.getValue());
+                written.put(e.getKey(), e.getValue());
+                writtenTimestamps += e.getValue().timestamps.length;
             }
         }
         unwritten.clear();
+        Iterator<DailyWindow> eldest = written.values().iterator();
+        while (written.size() > maxCachedWindows || writtenTimestamps > maxCachedTimestamps) {
+            writtenTimestamps -= eldest.next().timestamps.length;
+            eldest.remove();
+        }
     }
 
     @Override
@@ -278,6 +333,7 @@ public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
             DailyUsage u = w.usage;
             window.clear();
             unwritten.remove(timer.getKey());
+            forget(timer.getKey());
             changed.remove(timer.getKey());
             deferred.remove(timer.getKey());
             if (flagged.remove(timer.getKey())) {

@@ -19,6 +19,17 @@ public class DailyWindow {
         this.timestamps = new long[0];
     }
 
+    /**
+     * A window equal to this one that can be changed without changing this one: {@link #add} and
+     * {@link #remove} replace the timestamp array rather than write into it, so only the aggregate
+     * is copied.
+     */
+    DailyWindow mutableCopy() {
+        DailyWindow copy = new DailyWindow(usage.copyWith(usage.status));
+        copy.timestamps = timestamps;
+        return copy;
+    }
+
     void add(long ts) {
         int i = Arrays.binarySearch(timestamps, ts);
         int at = i >= 0 ? i : -i - 1;

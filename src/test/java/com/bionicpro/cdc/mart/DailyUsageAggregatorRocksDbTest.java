@@ -10,9 +10,9 @@ import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
  */
 class DailyUsageAggregatorRocksDbTest extends DailyUsageAggregatorTest {
     @Override
-    protected KeyedTwoInputStreamOperatorTestHarness<String, TelemetryDelta, Long, DailyUsage> newHarness(int windowsPerCheckpoint)
-            throws Exception {
-        KeyedTwoInputStreamOperatorTestHarness<String, TelemetryDelta, Long, DailyUsage> harness = super.newHarness(windowsPerCheckpoint);
+    protected KeyedTwoInputStreamOperatorTestHarness<String, TelemetryDelta, Long, DailyUsage> newHarness(
+            DailyUsageAggregator operator) throws Exception {
+        KeyedTwoInputStreamOperatorTestHarness<String, TelemetryDelta, Long, DailyUsage> harness = super.newHarness(operator);
         harness.setStateBackend(new EmbeddedRocksDBStateBackend());
         return harness;
     }

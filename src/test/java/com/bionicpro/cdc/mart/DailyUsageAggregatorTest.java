@@ -1,9 +1,11 @@
 package com.bionicpro.cdc.mart;
 
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OperatorSnapshotUtil;
@@ -32,10 +34,14 @@ class DailyUsageAggregatorTest {
 
     /** Replaces the harness with a new operator, restored from a snapshot when one is given, at 01:00 today. */
     private void start(int windowsPerCheckpoint, OperatorSubtaskState snapshot) throws Exception {
+        start(new DailyUsageAggregator(RETENTION_DAYS, windowsPerCheckpoint), snapshot);
+    }
+
+    private void start(DailyUsageAggregator operator, OperatorSubtaskState snapshot) throws Exception {
         if (harness != null) {
             harness.close();
         }
-        harness = newHarness(windowsPerCheckpoint);
+        harness = newHarness(operator);
         if (snapshot != null) {
             harness.initializeState(snapshot);
         }
@@ -44,12 +50,10 @@ class DailyUsageAggregatorTest {
     }
 
     /** The operator under test on the state backend this class tests (the heap backend, the test's default). */
-    protected KeyedTwoInputStreamOperatorTestHarness<String, TelemetryDelta, Long, DailyUsage> newHarness(int windowsPerCheckpoint)
-            throws Exception {
+    protected KeyedTwoInputStreamOperatorTestHarness<String, TelemetryDelta, Long, DailyUsage> newHarness(
+            DailyUsageAggregator operator) throws Exception {
         // The second input, the end of the snapshot, is broadcast: no key of its own.
-        return new KeyedTwoInputStreamOperatorTestHarness<>(
-                new DailyUsageAggregator(RETENTION_DAYS, windowsPerCheckpoint), TelemetryDelta::windowKey, end -> "",
-                Types.STRING);
+        return new KeyedTwoInputStreamOperatorTestHarness<>(operator, TelemetryDelta::windowKey, end -> "", Types.STRING);
     }
 
     /** The backend's name in the names of snapshot fixtures. */
@@ -67,6 +71,18 @@ class DailyUsageAggregatorTest {
             }
         }
         return entries;
+    }
+
+    /** The window of this prosthesis and day as its keyed state holds it, null when it has none. */
+    private DailyWindow stateOf(String prosthesis, int day) throws Exception {
+        KeyedStateBackend<String> backend = ((DailyUsageAggregator) harness.getOperator()).getKeyedStateBackend();
+        backend.setCurrentKey(prosthesis + "|" + day);
+        return backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                new ValueStateDescriptor<>("daily-window", DailyWindow.class)).value();
+    }
+
+    private long[] cached() {
+        return ((DailyUsageAggregator) harness.getOperator()).cachedWindowsAndTimestamps();
     }
 
     @AfterEach
@@ -205,6 +221,70 @@ class DailyUsageAggregatorTest {
         // Every window but p1 (all of its rows deleted) is in state with its retention timer.
         assertThat(stateEntries()).isEqualTo(windows - 1);
         assertThat(harness.numProcessingTimeTimers()).isEqualTo(windows - 1);
+    }
+
+    @Test
+    void aWindowKeptOnTheHeapAfterItIsWrittenLeavesItsStateAsItWasUntilItIsWrittenAgain() throws Exception {
+        // On the heap backend the state holds the very object written, also in a checkpoint still
+        // being written; a row for a window kept on the heap must not change it in place.
+        process(row(1, "p1", TODAY, 10, 50.0, true));
+        assertThat(fire()).singleElement().satisfies(u -> assertThat(u.usageCount).isEqualTo(1));
+        assertThat(cached()).containsExactly(1, 1);
+        process(row(1, "p1", TODAY, 20, 70.0, false));
+        DailyWindow inState = stateOf("p1", TODAY);
+        assertThat(inState.usage.usageCount).isEqualTo(1);
+        assertThat(inState.timestamps).hasSize(1);
+        assertThat(fire()).singleElement().satisfies(u -> {
+            assertThat(u.usageCount).isEqualTo(2);
+            assertThat(u.averageBattery()).isEqualTo(60.0);
+        });
+        assertThat(stateOf("p1", TODAY).usage.usageCount).isEqualTo(2);
+        assertThat(cached()).containsExactly(1, 2);
+    }
+
+    @Test
+    void windowsKeptOnTheHeapStayWithinTheirBoundsAndTheOnesLeftOutAreReadFromState() throws Exception {
+        start(new DailyUsageAggregator(RETENTION_DAYS, 5000, 3, 5), null);
+        for (int p = 1; p <= 6; p++) {
+            process(row(1, "p" + p, TODAY, 10, 50.0, true));
+        }
+        assertThat(fire()).hasSize(6);
+        assertThat(cached()).containsExactly(3, 3);
+        // A window with more timestamps than the bound leaves fewer windows on the heap.
+        process(row(1, "p6", TODAY, 20, 50.0, true), row(1, "p6", TODAY, 30, 50.0, true),
+                row(1, "p6", TODAY, 40, 50.0, true));
+        assertThat(fire()).singleElement().satisfies(u -> assertThat(u.usageCount).isEqualTo(4));
+        assertThat(cached()).containsExactly(2, 5);
+        // Every window, on the heap or not, still has all of its rows.
+        for (int p = 1; p <= 6; p++) {
+            process(row(1, "p" + p, TODAY, 5, 70.0, false));
+        }
+        List<DailyUsage> out = fire();
+        assertThat(out).hasSize(6);
+        assertThat(out).allSatisfy(u -> {
+            assertThat(u.usageCount).isEqualTo(u.prosthesisId.equals("p6") ? 5 : 2);
+            assertThat(u.firstMicros).isEqualTo(TODAY * MICROS_PER_DAY + 5_000_000L);
+            assertThat(u.lastMicros).isEqualTo(TODAY * MICROS_PER_DAY + (u.prosthesisId.equals("p6") ? 40 : 10) * 1_000_000L);
+        });
+        assertThat(cached()[0]).isLessThanOrEqualTo(3);
+        assertThat(cached()[1]).isLessThanOrEqualTo(5);
+        // A window whose rows are all deleted leaves the heap with its state.
+        process(row(-1, "p1", TODAY, 10, 50.0, true), row(-1, "p1", TODAY, 5, 70.0, false));
+        assertThat(fire()).singleElement().satisfies(u -> assertThat(u.status).isEqualTo(DailyUsage.Status.REMOVED));
+        assertThat(stateOf("p1", TODAY)).isNull();
+        process(row(1, "p1", TODAY, 60, null, false));
+        assertThat(fire()).singleElement().satisfies(u -> assertThat(u.usageCount).isEqualTo(1));
+        assertThat(stateEntries()).isEqualTo(6);
+    }
+
+    @Test
+    void anExpiredWindowLeavesTheHeapToo() throws Exception {
+        process(row(1, "p1", TODAY - 2, 10, 50.0, true), row(1, "p2", TODAY, 10, 50.0, true));
+        assertThat(fire()).hasSize(2);
+        assertThat(cached()).containsExactly(2, 2);
+        harness.setProcessingTime((TODAY - 2 + 1L + RETENTION_DAYS) * 86_400_000L);
+        assertThat(cached()).containsExactly(1, 1);
+        assertThat(stateEntries()).isEqualTo(1);
     }
 
     @Test
