@@ -51,6 +51,17 @@ class JobDefinitionParserTest {
     }
 
     @Test
+    void kafkaClientPropertiesPassThroughWithTheirReferencesResolved() throws Exception {
+        String yaml = Files.readString(SHIPPED, StandardCharsets.UTF_8).replace("  transactionTimeout: 15min\n",
+                "  transactionTimeout: 15min\n  properties:\n    linger.ms: \"20\"\n    sasl.jaas.config: ${env:KAFKA_JAAS}\n");
+        Map<String, String> env = secrets();
+        env.put("KAFKA_JAAS", "jaas-secret");
+        JobDefinition d = JobDefinitionParser.parse(yaml, env);
+        assertThat(d.kafka.properties).containsExactly(Map.entry("linger.ms", "20"), Map.entry("sasl.jaas.config", "jaas-secret"));
+        assertThat(JobDefinitionParser.parse(SHIPPED, secrets()).kafka.properties).isEmpty();
+    }
+
+    @Test
     void missingSecretsAreNamed() {
         assertThatThrownBy(() -> JobDefinitionParser.parse(SHIPPED, Map.of()))
                 .isInstanceOf(JobDefinitionException.class)
