@@ -11,9 +11,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** Checkpoint format of {@link ClickHouseBatch}. Version 1; a new layout needs a new version. */
+/**
+ * Checkpoint format of {@link ClickHouseBatch}; a new layout needs a new version, and the old ones
+ * stay readable. Version 1: table, columns, row count, payload (plain TabSeparated). Version 2 adds
+ * the payload's encoding before its length.
+ */
 public final class ClickHouseBatchSerializer implements SimpleVersionedSerializer<ClickHouseBatch> {
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    private static final byte PLAIN = 0;
+    private static final byte DEFLATED = 1;
 
     @Override
     public int getVersion() {
@@ -35,6 +41,7 @@ public final class ClickHouseBatchSerializer implements SimpleVersionedSerialize
                 out.writeUTF(c);
             }
             out.writeInt(batch.rowCount);
+            out.writeByte(batch.deflated ? DEFLATED : PLAIN);
             out.writeInt(batch.payload.length);
         }
         byte[] serialized = Arrays.copyOf(header.toByteArray(), header.size() + batch.payload.length);
@@ -44,8 +51,8 @@ public final class ClickHouseBatchSerializer implements SimpleVersionedSerialize
 
     @Override
     public ClickHouseBatch deserialize(int version, byte[] serialized) throws IOException {
-        if (version != VERSION) {
-            throw new IOException("unknown ClickHouseBatch version " + version + "; this job reads version " + VERSION);
+        if (version != 1 && version != VERSION) {
+            throw new IOException("unknown ClickHouseBatch version " + version + "; this job reads versions 1 to " + VERSION);
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
             String table = in.readUTF();
@@ -55,9 +62,17 @@ public final class ClickHouseBatchSerializer implements SimpleVersionedSerialize
                 columns.add(in.readUTF());
             }
             int rows = in.readInt();
+            boolean deflated = false;
+            if (version >= 2) {
+                byte encoding = in.readByte();
+                if (encoding != PLAIN && encoding != DEFLATED) {
+                    throw new IOException("unknown ClickHouseBatch payload encoding " + encoding);
+                }
+                deflated = encoding == DEFLATED;
+            }
             byte[] payload = new byte[in.readInt()];
             in.readFully(payload);
-            return new ClickHouseBatch(table, columns, rows, payload);
+            return new ClickHouseBatch(table, columns, rows, payload, deflated);
         }
     }
 }

@@ -77,19 +77,30 @@ public final class ClickHouseClient {
         return rows;
     }
 
-    /** One INSERT of TabSeparated rows; atomic per block on the server side. */
-    public void insert(String qualifiedTable, List<String> columns, byte[] body, int length) throws ClickHouseException {
+    /**
+     * One INSERT of TabSeparated rows, zlib-compressed when {@code deflated}; atomic per block on
+     * the server side.
+     */
+    public void insert(String qualifiedTable, List<String> columns, byte[] body, int length, boolean deflated)
+            throws ClickHouseException {
         String statement = "INSERT INTO " + qualifiedTable + " (" + String.join(", ", columns) + ") FORMAT TabSeparated";
         URI uri = URI.create(url + "/?query=" + URLEncoder.encode(statement, StandardCharsets.UTF_8));
-        send(uri, HttpRequest.BodyPublishers.ofByteArray(body, 0, length), statement);
+        send(uri, HttpRequest.BodyPublishers.ofByteArray(body, 0, length), deflated, statement);
     }
 
     private String send(URI uri, HttpRequest.BodyPublisher body, String what) throws ClickHouseException {
-        HttpRequest request = HttpRequest.newBuilder(uri)
+        return send(uri, body, false, what);
+    }
+
+    private String send(URI uri, HttpRequest.BodyPublisher body, boolean deflated, String what) throws ClickHouseException {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
                 .timeout(timeout)
                 .header("Authorization", authorization)
-                .POST(body)
-                .build();
+                .POST(body);
+        if (deflated) {
+            builder.header("Content-Encoding", "deflate");
+        }
+        HttpRequest request = builder.build();
         HttpResponse<String> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));

@@ -74,7 +74,7 @@ final class ClickHouseCommitter implements Committer<ClickHouseBatch> {
         while (true) {
             long start = System.nanoTime();
             try {
-                client.insert(batch.table, batch.columns, batch.payload, batch.payload.length);
+                client.insert(batch.table, batch.columns, batch.payload, batch.payload.length, batch.deflated);
                 lastInsertMillis = (System.nanoTime() - start) / 1_000_000;
                 insertMillis.update(lastInsertMillis);
                 batches.inc();

@@ -23,6 +23,7 @@ final class ClickHouseSinkWriter implements CommittingSinkWriter<ClickHouseRow, 
     private final Map<String, List<String>> columnsByTable;
     private final Map<String, Pending> pending = new LinkedHashMap<>();
     private final Counter rowsIn;
+    private final PayloadDeflater deflater = new PayloadDeflater();
 
     ClickHouseSinkWriter(String database, Map<String, List<String>> columnsByTable, SinkWriterMetricGroup metrics) {
         this.database = database;
@@ -58,8 +59,8 @@ final class ClickHouseSinkWriter implements CommittingSinkWriter<ClickHouseRow, 
             if (p.count == 0) {
                 continue;
             }
-            batches.add(new ClickHouseBatch(
-                    database + "." + e.getKey(), columnsByTable.get(e.getKey()), p.count, p.rows.toByteArray()));
+            batches.add(new ClickHouseBatch(database + "." + e.getKey(), columnsByTable.get(e.getKey()), p.count,
+                    deflater.deflate(p.rows.buffer(), p.rows.size()), true));
             if (p.rows.buffer().length > RETAINED_BUFFER_BYTES) {
                 p.rows = new TsvWriter(64 << 10);
             } else {
@@ -73,6 +74,7 @@ final class ClickHouseSinkWriter implements CommittingSinkWriter<ClickHouseRow, 
     @Override
     public void close() {
         pending.clear();
+        deflater.close();
     }
 
     private static final class Pending {

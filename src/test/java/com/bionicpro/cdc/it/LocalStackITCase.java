@@ -62,6 +62,7 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Stream;
+import java.util.zip.Deflater;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -160,9 +161,21 @@ class LocalStackITCase {
             TsvWriter rows = new TsvWriter(64);
             rows.number(1).string("Zoë\ttab").dateTime(1_700_000_000).endRow();
             rows.number(2).string("line\nbreak").dateTime(0).endRow();
-            ch.insert(db + ".t", List.of("id", "name", "at"), rows.buffer(), rows.size());
+            ch.insert(db + ".t", List.of("id", "name", "at"), rows.buffer(), rows.size(), false);
+            // The sink's batches go zlib-compressed (Content-Encoding: deflate), which 18.16 inflates.
+            TsvWriter more = new TsvWriter(64);
+            more.number(3).string("ünïcode \\ backslash").dateTime(86_400).endRow();
+            Deflater deflater = new Deflater(Deflater.BEST_SPEED);
+            deflater.setInput(more.toByteArray());
+            deflater.finish();
+            byte[] deflated = new byte[256];
+            int length = deflater.deflate(deflated);
+            assertThat(deflater.finished()).isTrue();
+            deflater.end();
+            ch.insert(db + ".t", List.of("id", "name", "at"), deflated, length, true);
             assertThat(ch.rows("SELECT id, name, toUnixTimestamp(at) FROM " + db + ".t ORDER BY id"))
-                    .containsExactly(new String[] {"1", "Zoë\ttab", "1700000000"}, new String[] {"2", "line\nbreak", "0"});
+                    .containsExactly(new String[] {"1", "Zoë\ttab", "1700000000"}, new String[] {"2", "line\nbreak", "0"},
+                            new String[] {"3", "ünïcode \\ backslash", "86400"});
             assertThat(ch.query("SELECT version()")).startsWith("18.");
         } finally {
             ch.execute("DROP DATABASE " + db);
