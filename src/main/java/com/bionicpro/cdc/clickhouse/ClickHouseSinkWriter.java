@@ -17,7 +17,7 @@ import java.util.Map;
  */
 final class ClickHouseSinkWriter implements CommittingSinkWriter<ClickHouseRow, ClickHouseBatch> {
     /** A buffer that grew beyond this is dropped after its batch, not kept for the next one. */
-    private static final int RETAINED_BUFFER_BYTES = 8 << 20;
+    static final int RETAINED_BUFFER_BYTES = 8 << 20;
 
     private final String database;
     private final Map<String, List<String>> columnsByTable;

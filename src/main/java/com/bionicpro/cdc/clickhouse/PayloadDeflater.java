@@ -9,9 +9,6 @@ import java.util.zip.Deflater;
  * batches. Not thread-safe: one per sink writer.
  */
 final class PayloadDeflater implements AutoCloseable {
-    /** An output buffer that grew beyond this is dropped after its batch, not kept for the next. */
-    private static final int RETAINED_BUFFER_BYTES = 8 << 20;
-
     private final Deflater deflater = new Deflater(Deflater.BEST_SPEED);
     private byte[] out = new byte[64 << 10];
 
@@ -31,7 +28,7 @@ final class PayloadDeflater implements AutoCloseable {
             n += deflater.deflate(out, n, out.length - n);
         }
         byte[] compressed = Arrays.copyOf(out, n);
-        if (out.length > RETAINED_BUFFER_BYTES) {
+        if (out.length > ClickHouseSinkWriter.RETAINED_BUFFER_BYTES) {
             out = new byte[64 << 10];
         }
         return compressed;
