@@ -29,6 +29,8 @@ import java.util.Collections;
 public final class JdbcClassLoaderRelease {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcClassLoaderRelease.class);
     static final String RELEASE_HOOK = "bionicpro-cdc: close JDBC pools, deregister JDBC drivers";
+    /** Logged when an enumerator opens after the job's last one released the driver (a global failover). */
+    public static final String REGISTERED_AGAIN = "registered the job's PostgreSQL driver again for a new split enumerator";
 
     /** The job's split enumerators open in this JVM (JobManager); guarded by the class. */
     private static int openEnumerators;
@@ -68,6 +70,7 @@ public final class JdbcClassLoaderRelease {
             // Loading the class registers the driver the first time; afterwards only this does.
             if (!org.postgresql.Driver.isRegistered()) {
                 org.postgresql.Driver.register();
+                LOG.info(REGISTERED_AGAIN);
             }
         } catch (SQLException | IllegalStateException e) {
             LOG.warn("registering the PostgreSQL driver again failed", e);
@@ -90,26 +93,28 @@ public final class JdbcClassLoaderRelease {
         } catch (Exception e) {
             LOG.warn("closing Flink CDC's connection pools failed; their connections stay open until PostgreSQL drops them", e);
         }
-        deregisterOwnPostgresDriver();
-        deregisterDriversOf(JdbcClassLoaderRelease.class.getClassLoader());
+        int drivers = deregisterOwnPostgresDriver() + deregisterDriversOf(JdbcClassLoaderRelease.class.getClassLoader());
+        LOG.info("released the job's JDBC resources: Flink CDC's connection pools closed, {} JDBC driver(s) deregistered", drivers);
     }
 
     /**
      * pgjdbc remembers its own registration: after {@link DriverManager#deregisterDriver} alone
      * {@code Driver.isRegistered()} stays true and {@code register()} refuses, so the driver could
-     * not be registered again after a failover. Only the job's own copy (the shaded jar's).
+     * not be registered again after a failover. Only the job's own copy (the shaded jar's); returns 1 if it was registered.
      */
-    private static void deregisterOwnPostgresDriver() {
+    private static int deregisterOwnPostgresDriver() {
         if (org.postgresql.Driver.class.getClassLoader() != JdbcClassLoaderRelease.class.getClassLoader()) {
-            return;
+            return 0;
         }
         try {
             if (org.postgresql.Driver.isRegistered()) {
                 org.postgresql.Driver.deregister();
+                return 1;
             }
         } catch (SQLException | IllegalStateException e) {
             LOG.warn("deregistering the PostgreSQL driver failed; the job's classes stay loaded", e);
         }
+        return 0;
     }
 
     /** Deregisters the JDBC drivers that {@code loader} defined; returns how many. */

@@ -2,6 +2,7 @@ package com.bionicpro.cdc.it;
 
 import com.bionicpro.cdc.catalog.CaptureCatalog;
 import com.bionicpro.cdc.config.JobDefinition;
+import com.bionicpro.cdc.source.JdbcClassLoaderRelease;
 import com.bionicpro.cdc.testing.ChangeScript;
 import com.bionicpro.cdc.testing.FlinkCli;
 import com.bionicpro.cdc.testing.LiveWrites;
@@ -17,10 +18,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,7 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The shaded job jar on the local session cluster, submitted with bin/flink run as a user does:
  * it appears RUNNING on /jobs, completes checkpoints, moves data into ClickHouse, and keeps its
  * secrets out of what the dashboard shows; stops with a savepoint at parallelism 2 under load, and
- * the cluster unloads the classes of the jobs that ended.
+ * the cluster unloads the classes of the jobs that ended; comes back from a global failover, which
+ * replaces its split enumerators on the JobManager.
  */
 class SessionClusterITCase {
     private static final Path FIXTURES = LocalStack.repoRoot().resolve("src/test/resources/fixtures");
@@ -144,5 +151,75 @@ class SessionClusterITCase {
             throw new AssertionError("job class loaders still loaded: taskmanager " + loaders[0] + " (before: "
                     + taskManagerBefore + "), jobmanager " + loaders[1] + " (before: " + jobManagerBefore + ")", e);
         }
+    }
+
+    /**
+     * A global failover: the checkpoint storage refuses a checkpoint (a regular file stands where
+     * its directory goes, as a full or read-only volume would refuse it) and, with no failed
+     * checkpoint tolerated, the whole job restarts from its last checkpoint. That replaces the
+     * split enumerators on the JobManager, and the last one to close deregisters the job's
+     * PostgreSQL driver (so that an ended job's classes can be unloaded); the new ones open JDBC
+     * connections at once (Flink CDC checks the replication slot), so the driver must be
+     * registered again. Only here: in a MiniCluster the job's classes are the tests' and the
+     * release does nothing.
+     */
+    @Test
+    void comesBackFromAGlobalFailoverWithItsJdbcDriver() throws Exception {
+        jobId = FlinkCli.jobId(flink.run(env.env(), "run", "-d", "-Dexecution.checkpointing.tolerable-failed-checkpoints=0",
+                "target/bionicpro-cdc.jar", "--definition", "jobs/bionicpro.yaml"));
+        Poll.until(Duration.ofSeconds(90), "the job and all its tasks to run", () -> flink.fullyRunning(jobId));
+        JobDefinition definition = env.definition();
+        Verifier verifier = new Verifier(definition, Verifier.readCatalog(definition), Duration.ofSeconds(60));
+        CdcJobITCase.awaitClean(verifier);
+
+        Path checkpoints = Paths.get(LocalStack.get().stackDir(), "flink", "checkpoints", jobId);
+        List<Path> refused = refuseNextCheckpoints(checkpoints, 5);
+        try {
+            Poll.until(Duration.ofSeconds(60), "a global failover on the refused checkpoint", () -> flink
+                    .restText("/jobs/" + jobId + "/exceptions").contains("Exceeded checkpoint tolerable failure threshold"));
+        } finally {
+            for (Path p : refused) {
+                Files.deleteIfExists(p);
+            }
+        }
+        Poll.until(Duration.ofSeconds(120), "the job to run again", () -> flink.fullyRunning(jobId));
+        try (Connection c = env.crm()) {
+            new ChangeScript(FIXTURES.resolve("crm_changes.sql")).runAll(c);
+        }
+        CdcJobITCase.awaitClean(verifier);
+        long completed = completedCheckpoints();
+        Poll.until(Duration.ofSeconds(30), "checkpoints to complete again", () -> completedCheckpoints() > completed);
+
+        // The path under test ran: after the failover the JobManager registered the driver again.
+        String log = Files.readString(Paths.get(LocalStack.get().stackDir(), "logs", "flink-jobmanager.log"));
+        int failover = log.indexOf("(" + jobId + ") switched from state RUNNING to RESTARTING");
+        assertThat(failover).as("the job's failover in the JobManager's log").isNotNegative();
+        assertThat(log.indexOf(JdbcClassLoaderRelease.REGISTERED_AGAIN, failover))
+                .as("the driver registered again after the failover").isGreaterThan(failover);
+    }
+
+    private long completedCheckpoints() throws Exception {
+        return flink.rest("/jobs/" + jobId + "/checkpoints").get("counts").get("completed").asLong();
+    }
+
+    /**
+     * Regular files where the directories of the job's next checkpoints go; creating the directory
+     * then fails with an IOException, a failure that counts against the tolerated ones.
+     */
+    private static List<Path> refuseNextCheckpoints(Path checkpoints, int count) throws Exception {
+        long latest;
+        try (Stream<Path> dirs = Files.list(checkpoints)) {
+            latest = dirs.map(p -> p.getFileName().toString()).filter(n -> n.matches("chk-\\d+"))
+                    .mapToLong(n -> Long.parseLong(n.substring(4))).max().orElse(0);
+        }
+        List<Path> refused = new ArrayList<>();
+        for (long id = latest + 1; id <= latest + count; id++) {
+            try {
+                refused.add(Files.createFile(checkpoints.resolve("chk-" + id)));
+            } catch (FileAlreadyExistsException e) {
+                // The coordinator got there first; a later one is refused.
+            }
+        }
+        return refused;
     }
 }
