@@ -1,7 +1,10 @@
 package com.bionicpro.cdc.mart;
 
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.StateSnapshotContext;
@@ -14,13 +17,19 @@ import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Daily tumbling windows of telemetry per prosthesis (keyed by "prosthesis|day", the UTC day of
@@ -45,19 +54,21 @@ import java.util.Set;
  * waiting is not state of its own: a waiting window is flagged like any other, and a restore fires
  * it.
  *
- * <p>State per window: one {@link DailyWindow}, the aggregate and the sorted row timestamps (for the
- * first and last activity after a delete). A window that changed since the last checkpoint is held
- * on the heap and written to state just before the checkpoint (or once {@value #MAX_UNWRITTEN_WINDOWS}
- * windows are held): while a day's telemetry streams in, every row of a window would otherwise cost a
- * state read and a write of all the day's timestamps; now a window costs one of each per checkpoint
- * interval. Windows written to state stay on the heap too (the least recently used leave first), up
- * to {@value #MAX_CACHED_WINDOWS} windows or {@value #MAX_CACHED_TIMESTAMPS} row timestamps per
- * subtask: a snapshot's rows come in random order, so nearly every row met its window in a
- * different interval from the one before and read it back from state (the state read was 6% of the
- * TaskManager in a snapshot profile); now it is read once per window while the heap has room. The
- * state is only ever written here, so the heap copy stays equal to it; it is never changed in
- * place, because a heap state backend holds the same object in the checkpoint being written. A
- * window whose rows are all deleted is cleared with its timer. A
+ * <p>State per window: its aggregate ({@value #AGGREGATE_STATE}) and the timestamps of its rows
+ * ({@value #ROWS_STATE}, a list of chunks, for the first and last activity after a delete). A window
+ * that changed since the last checkpoint is held on the heap as a {@link WindowChange} and written
+ * to state just before the checkpoint (or once {@value #MAX_UNWRITTEN_WINDOWS} windows are held): its
+ * aggregate, and the rows that entered as one more chunk of the list (on RocksDB a merge, no read),
+ * so that an incremental checkpoint holds the rows that arrived rather than every window's whole
+ * day again; a row that leaves reads the window's rows, and its next write replaces them. Windows
+ * written to state keep their aggregate on the heap too (the least recently used leave first), up
+ * to {@value #MAX_CACHED_WINDOWS} windows per subtask: a snapshot's rows come in random order, so
+ * nearly every row met its window in a different interval from the one before and read it back
+ * from state (the state read was 6% of the TaskManager in a snapshot profile). The state is only
+ * ever written here, so the heap copy stays equal to it; it is never changed in place, because a
+ * heap state backend holds the same object in the checkpoint being written. A window whose rows
+ * are all deleted is cleared with its timer. State of the jars before this layout (one
+ * {@link DailyWindow} value per window, {@value #LEGACY_WINDOW_STATE}) is moved to it on restore. A
  * window is kept for {@code retentionDays} after its day ends (processing time), then expires: its
  * state is dropped and its report row frozen; a row for a day older than that is not counted
  * (metric {@code lateRowsDropped}).
@@ -65,33 +76,36 @@ import java.util.Set;
 public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
         implements TwoInputStreamOperator<TelemetryDelta, Long, DailyUsage>, Triggerable<String, VoidNamespace> {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(DailyUsageAggregator.class);
+    static final String AGGREGATE_STATE = "daily-usage";
+    static final String ROWS_STATE = "daily-usage-rows";
+    /** The state of one window until this layout: aggregate and timestamps in one value. */
+    static final String LEGACY_WINDOW_STATE = "daily-window";
+    static final String WAITING_STATE = "waiting-to-fire";
     static final long MILLIS_PER_DAY = 86_400_000L;
     /** How many changed windows wait on the heap before they are written to state mid-interval. */
     static final int MAX_UNWRITTEN_WINDOWS = 4_096;
     /** How many windows already written to state are kept on the heap at most, per subtask. */
     static final int MAX_CACHED_WINDOWS = 65_536;
-    /** How many row timestamps those windows hold at most together (8 bytes each), per subtask. */
-    static final long MAX_CACHED_TIMESTAMPS = 2_000_000;
     /** How long a window that only snapshot reads changed waits for the end of the snapshot at most. */
     static final long MAX_SNAPSHOT_DEFERRAL_MS = 60_000;
     /** In {@link #unwritten}: the window's rows are all gone, its state is to be cleared. */
-    private static final DailyWindow CLEARED = new DailyWindow();
+    private static final WindowChange CLEARED = WindowChange.ofNewWindow(new DailyUsage());
 
     private final int retentionDays;
     private final int maxWindowsPerCheckpoint;
     private final int maxCachedWindows;
-    private final long maxCachedTimestamps;
 
-    private transient ValueState<DailyWindow> window;
+    private transient ValueState<DailyUsage> aggregate;
+    /** The timestamps of the window's rows, in the chunks written (ascending within each). */
+    private transient ListState<long[]> rows;
     /** Set for a window that changed and waits to fire across a checkpoint. */
     private transient ValueState<Boolean> waiting;
     private transient InternalTimerService<VoidNamespace> timers;
-    /** Windows changed since they were last written to {@link #window}, by key ({@link #CLEARED}: to clear). */
-    private transient Map<String, DailyWindow> unwritten;
-    /** Windows as last written to {@link #window}, least recently used first; not changed in place. */
-    private transient LinkedHashMap<String, DailyWindow> written;
-    /** The row timestamps that {@link #written} holds. */
-    private transient long writtenTimestamps;
+    /** Windows changed since they were last written to state, by key ({@link #CLEARED}: to clear). */
+    private transient Map<String, WindowChange> unwritten;
+    /** Aggregates as last written to {@link #aggregate}, least recently used first; not changed in place. */
+    private transient LinkedHashMap<String, DailyUsage> written;
     /** Windows that changed since they last fired, oldest first. */
     private transient Set<String> changed;
     /** The windows of {@link #changed} whose waiting flag is set in state. */
@@ -104,31 +118,31 @@ public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
     private transient Counter expiredWindows;
 
     public DailyUsageAggregator(int retentionDays, int maxWindowsPerCheckpoint) {
-        this(retentionDays, maxWindowsPerCheckpoint, MAX_CACHED_WINDOWS, MAX_CACHED_TIMESTAMPS);
+        this(retentionDays, maxWindowsPerCheckpoint, MAX_CACHED_WINDOWS);
     }
 
-    /** With smaller bounds on the windows kept on the heap after they are written, for tests. */
-    DailyUsageAggregator(int retentionDays, int maxWindowsPerCheckpoint, int maxCachedWindows, long maxCachedTimestamps) {
+    /** With a smaller bound on the windows kept on the heap after they are written, for tests. */
+    DailyUsageAggregator(int retentionDays, int maxWindowsPerCheckpoint, int maxCachedWindows) {
         this.retentionDays = retentionDays;
         this.maxWindowsPerCheckpoint = maxWindowsPerCheckpoint;
         this.maxCachedWindows = maxCachedWindows;
-        this.maxCachedTimestamps = maxCachedTimestamps;
     }
 
     @Override
     public void open() throws Exception {
         super.open();
-        window = getRuntimeContext().getState(new ValueStateDescriptor<>("daily-window", DailyWindow.class));
-        ValueStateDescriptor<Boolean> waitingDescriptor = new ValueStateDescriptor<>("waiting-to-fire", Types.BOOLEAN);
+        aggregate = getRuntimeContext().getState(new ValueStateDescriptor<>(AGGREGATE_STATE, DailyUsage.class));
+        rows = getRuntimeContext().getListState(new ListStateDescriptor<>(ROWS_STATE, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        ValueStateDescriptor<Boolean> waitingDescriptor = new ValueStateDescriptor<>(WAITING_STATE, Types.BOOLEAN);
         waiting = getRuntimeContext().getState(waitingDescriptor);
         timers = getInternalTimerService("daily-usage-retention", VoidNamespaceSerializer.INSTANCE, this);
         unwritten = new HashMap<>();
         written = new LinkedHashMap<>(16, 0.75f, true);
-        writtenTimestamps = 0;
         changed = new LinkedHashSet<>();
         flagged = new HashSet<>();
         deferred = new LinkedHashMap<>();
         snapshotEnded = false;
+        moveLegacyWindows();
         // Windows that were waiting when the checkpoint restored here was taken.
         getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, waitingDescriptor,
                 (key, state) -> {
@@ -139,6 +153,34 @@ public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
                 });
         lateRows = getMetricGroup().counter("lateRowsDropped");
         expiredWindows = getMetricGroup().counter("expiredWindows");
+    }
+
+    /**
+     * Moves the windows of a checkpoint or savepoint taken before this layout into it: each
+     * {@link DailyWindow} becomes an aggregate and one chunk of rows, and leaves its old state empty.
+     * Their timers and waiting flags are kept as they are.
+     */
+    private void moveLegacyWindows() throws Exception {
+        List<String> keys;
+        try (Stream<String> legacyKeys = this.<String>getKeyedStateBackend().getKeys(LEGACY_WINDOW_STATE, VoidNamespace.INSTANCE)) {
+            keys = legacyKeys.collect(Collectors.toList());
+        }
+        if (keys.isEmpty()) {
+            return; // also when the state restored has no such state: nothing is registered then
+        }
+        ValueState<DailyWindow> legacy =
+                getRuntimeContext().getState(new ValueStateDescriptor<>(LEGACY_WINDOW_STATE, DailyWindow.class));
+        for (String key : keys) {
+            setCurrentKey(key);
+            DailyWindow w = legacy.value();
+            if (w != null) {
+                aggregate.update(w.usage);
+                rows.update(List.of(w.timestamps));
+            }
+            legacy.clear();
+        }
+        LOG.info("Moved {} daily windows of the previous state layout ({}) to {} and {}", keys.size(),
+                LEGACY_WINDOW_STATE, AGGREGATE_STATE, ROWS_STATE);
     }
 
     /** When the window of a day expires: retentionDays after the day ended. */
@@ -155,10 +197,15 @@ public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
             return;
         }
         String key = (String) getCurrentKey();
-        DailyWindow w = unwritten.get(key);
+        WindowChange w = unwritten.get(key);
         if (w == null) {
-            DailyWindow last = forget(key);
-            w = last != null ? last.mutableCopy() : window.value();
+            DailyUsage last = written.remove(key);
+            if (last != null) {
+                w = WindowChange.ofWrittenWindow(last.copyWith(last.status));
+            } else {
+                DailyUsage stored = aggregate.value();
+                w = stored != null ? WindowChange.ofWrittenWindow(stored) : null;
+            }
         } else if (w == CLEARED) {
             w = null;
         }
@@ -169,14 +216,20 @@ public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
                 lateRows.inc();
                 return;
             }
-            w = new DailyWindow(new DailyUsage(d.prosthesisId, d.day));
+            w = WindowChange.ofNewWindow(new DailyUsage(d.prosthesisId, d.day));
             timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, expiry(d.day));
         }
         if (d.sign > 0) {
-            w.add(d.timestampMicros);
-        } else if (!w.remove(d.timestampMicros)) {
-            lateRows.inc(); // a row this window never counted
-            return;
+            w.enter(d.timestampMicros);
+        } else {
+            if (w.needsWrittenRows()) {
+                w.holdAllRows(rows.get());
+            }
+            if (!w.leave(d.timestampMicros)) {
+                unwritten.put(key, w); // it holds every row now; the state's rows stand as they are
+                lateRows.inc(); // a row this window never counted
+                return;
+            }
         }
         DailyUsage u = w.usage;
         u.usageCount += d.sign;
@@ -216,47 +269,44 @@ public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
         deferred.clear();
     }
 
-    /** The window of this key (the current key) as it is now, null when it has no rows; not to be changed. */
-    private DailyWindow current(String key) throws Exception {
-        DailyWindow w = unwritten.get(key);
+    /** The aggregate of this key's window (the current key) as it is now, null when it has no rows; not to be changed. */
+    private DailyUsage current(String key) throws Exception {
+        WindowChange w = unwritten.get(key);
         if (w == null) {
-            w = written.get(key);
-            return w != null ? w : window.value();
+            DailyUsage u = written.get(key);
+            return u != null ? u : aggregate.value();
         }
-        return w == CLEARED ? null : w;
+        return w == CLEARED ? null : w.usage;
     }
 
-    /** How many written windows, with how many row timestamps, are kept on the heap; for tests. */
-    long[] cachedWindowsAndTimestamps() {
-        return new long[] {written.size(), writtenTimestamps};
+    /** How many written windows are kept on the heap; for tests. */
+    int cachedWindows() {
+        return written.size();
     }
 
-    /** Takes the window of this key off {@link #written}; what it held there, if anything. */
-    private DailyWindow forget(String key) {
-        DailyWindow w = written.remove(key);
-        if (w != null) {
-            writtenTimestamps -= w.timestamps.length;
-        }
-        return w;
-    }
-
-    /** Writes the windows held on the heap to state, and keeps them as written while there is room. */
+    /** Writes the windows held on the heap to state, and keeps their aggregates as written while there is room. */
     private void writeWindows() throws Exception {
-        for (Map.Entry<String, DailyWindow> e : unwritten.entrySet()) {
+        for (Map.Entry<String, WindowChange> e : unwritten.entrySet()) {
             setCurrentKey(e.getKey());
-            forget(e.getKey());
-            if (e.getValue() == CLEARED) {
-                window.clear();
-            } else {
-                window.update(e.getValue());
-                written.put(e.getKey(), e.getValue());
-                writtenTimestamps += e.getValue().timestamps.length;
+            WindowChange w = e.getValue();
+            if (w == CLEARED) {
+                aggregate.clear();
+                rows.clear();
+                continue;
             }
+            aggregate.update(w.usage);
+            long[] rowsToWrite = w.rowsToWrite();
+            if (w.replacesWrittenRows()) {
+                rows.update(List.of(rowsToWrite));
+            } else if (rowsToWrite.length > 0) {
+                rows.add(rowsToWrite);
+            }
+            written.put(e.getKey(), w.usage);
         }
         unwritten.clear();
-        Iterator<DailyWindow> eldest = written.values().iterator();
-        while (written.size() > maxCachedWindows || writtenTimestamps > maxCachedTimestamps) {
-            writtenTimestamps -= eldest.next().timestamps.length;
+        Iterator<DailyUsage> eldest = written.values().iterator();
+        while (written.size() > maxCachedWindows) {
+            eldest.next();
             eldest.remove();
         }
     }
@@ -314,8 +364,7 @@ public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
         if (flagged.remove(key)) {
             waiting.clear();
         }
-        DailyWindow w = current(key);
-        DailyUsage u = w == null ? null : w.usage;
+        DailyUsage u = current(key);
         if (u == null) {
             int bar = key.lastIndexOf('|');
             u = new DailyUsage(key.substring(0, bar), Integer.parseInt(key.substring(bar + 1)));
@@ -328,12 +377,12 @@ public class DailyUsageAggregator extends AbstractStreamOperator<DailyUsage>
 
     @Override
     public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
-        DailyWindow w = current(timer.getKey());
-        if (w != null) {
-            DailyUsage u = w.usage;
-            window.clear();
+        DailyUsage u = current(timer.getKey());
+        if (u != null) {
+            aggregate.clear();
+            rows.clear();
             unwritten.remove(timer.getKey());
-            forget(timer.getKey());
+            written.remove(timer.getKey());
             changed.remove(timer.getKey());
             deferred.remove(timer.getKey());
             if (flagged.remove(timer.getKey())) {

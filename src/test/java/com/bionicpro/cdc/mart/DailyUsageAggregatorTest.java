@@ -1,6 +1,8 @@
 package com.bionicpro.cdc.mart;
 
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyedStateBackend;
@@ -14,7 +16,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -61,28 +66,56 @@ class DailyUsageAggregatorTest {
         return "heap";
     }
 
-    /** Entries in the operator's keyed state: windows and waiting flags (counted the same on every backend). */
-    private long stateEntries() throws Exception {
-        KeyedStateBackend<String> backend = ((DailyUsageAggregator) harness.getOperator()).getKeyedStateBackend();
-        long entries = 0;
-        for (String state : List.of("daily-window", "waiting-to-fire")) {
-            try (Stream<String> keys = backend.getKeys(state, VoidNamespace.INSTANCE)) {
-                entries += keys.count();
-            }
-        }
-        return entries;
+    private KeyedStateBackend<String> backendOfHarness() {
+        return ((DailyUsageAggregator) harness.getOperator()).getKeyedStateBackend();
     }
 
-    /** The window of this prosthesis and day as its keyed state holds it, null when it has none. */
-    private DailyWindow stateOf(String prosthesis, int day) throws Exception {
-        KeyedStateBackend<String> backend = ((DailyUsageAggregator) harness.getOperator()).getKeyedStateBackend();
+    private Set<String> keysIn(String state) {
+        try (Stream<String> keys = backendOfHarness().getKeys(state, VoidNamespace.INSTANCE)) {
+            return keys.collect(Collectors.toSet());
+        }
+    }
+
+    /**
+     * Entries in the operator's keyed state: windows and waiting flags (counted the same on every
+     * backend). Every window has its aggregate and its rows, and nothing is left in the state of the
+     * layout before.
+     */
+    private long stateEntries() throws Exception {
+        Set<String> windows = keysIn(DailyUsageAggregator.AGGREGATE_STATE);
+        assertThat(keysIn(DailyUsageAggregator.ROWS_STATE)).as("windows with rows").isEqualTo(windows);
+        assertThat(keysIn(DailyUsageAggregator.LEGACY_WINDOW_STATE)).as("windows in the old layout").isEmpty();
+        return windows.size() + keysIn(DailyUsageAggregator.WAITING_STATE).size();
+    }
+
+    /** The aggregate of this prosthesis and day as its keyed state holds it, null when it has none. */
+    private DailyUsage stateOf(String prosthesis, int day) throws Exception {
+        KeyedStateBackend<String> backend = backendOfHarness();
         backend.setCurrentKey(prosthesis + "|" + day);
         return backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
-                new ValueStateDescriptor<>("daily-window", DailyWindow.class)).value();
+                new ValueStateDescriptor<>(DailyUsageAggregator.AGGREGATE_STATE, DailyUsage.class)).value();
     }
 
-    private long[] cached() {
-        return ((DailyUsageAggregator) harness.getOperator()).cachedWindowsAndTimestamps();
+    /** The chunks of row timestamps that the keyed state holds for this prosthesis and day, in order. */
+    private List<long[]> rowChunksOf(String prosthesis, int day) throws Exception {
+        KeyedStateBackend<String> backend = backendOfHarness();
+        backend.setCurrentKey(prosthesis + "|" + day);
+        List<long[]> chunks = new ArrayList<>();
+        Iterable<long[]> stored = backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                new ListStateDescriptor<>(DailyUsageAggregator.ROWS_STATE, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO))
+                .get();
+        if (stored != null) {
+            stored.forEach(chunks::add);
+        }
+        return chunks;
+    }
+
+    private static long at(int day, long secondOfDay) {
+        return day * MICROS_PER_DAY + secondOfDay * 1_000_000L;
+    }
+
+    private int cached() {
+        return ((DailyUsageAggregator) harness.getOperator()).cachedWindows();
     }
 
     @AfterEach
@@ -229,32 +262,74 @@ class DailyUsageAggregatorTest {
         // being written; a row for a window kept on the heap must not change it in place.
         process(row(1, "p1", TODAY, 10, 50.0, true));
         assertThat(fire()).singleElement().satisfies(u -> assertThat(u.usageCount).isEqualTo(1));
-        assertThat(cached()).containsExactly(1, 1);
+        assertThat(cached()).isEqualTo(1);
         process(row(1, "p1", TODAY, 20, 70.0, false));
-        DailyWindow inState = stateOf("p1", TODAY);
-        assertThat(inState.usage.usageCount).isEqualTo(1);
-        assertThat(inState.timestamps).hasSize(1);
+        DailyUsage inState = stateOf("p1", TODAY);
+        assertThat(inState.usageCount).isEqualTo(1);
+        assertThat(inState.lastMicros).isEqualTo(at(TODAY, 10));
         assertThat(fire()).singleElement().satisfies(u -> {
             assertThat(u.usageCount).isEqualTo(2);
             assertThat(u.averageBattery()).isEqualTo(60.0);
         });
-        assertThat(stateOf("p1", TODAY).usage.usageCount).isEqualTo(2);
-        assertThat(cached()).containsExactly(1, 2);
+        assertThat(stateOf("p1", TODAY).usageCount).isEqualTo(2);
+        assertThat(cached()).isEqualTo(1);
     }
 
     @Test
-    void windowsKeptOnTheHeapStayWithinTheirBoundsAndTheOnesLeftOutAreReadFromState() throws Exception {
-        start(new DailyUsageAggregator(RETENTION_DAYS, 5000, 3, 5), null);
+    void aCheckpointAppendsTheRowsThatArrivedAndADeleteRewritesTheDay() throws Exception {
+        process(row(1, "p1", TODAY, 30, 50.0, true), row(1, "p1", TODAY, 10, 50.0, true));
+        fire();
+        process(row(1, "p1", TODAY, 20, 50.0, true));
+        fire();
+        assertThat(fire()).as("nothing changed").isEmpty();
+        assertThat(rowChunksOf("p1", TODAY)).as("one chunk per checkpoint interval that brought rows")
+                .containsExactly(new long[] {at(TODAY, 10), at(TODAY, 30)}, new long[] {at(TODAY, 20)});
+        process(row(-1, "p1", TODAY, 10, 50.0, true), row(1, "p1", TODAY, 5, 50.0, true));
+        assertThat(fire()).singleElement().satisfies(u -> {
+            assertThat(u.usageCount).isEqualTo(3);
+            assertThat(u.firstMicros).isEqualTo(at(TODAY, 5));
+            assertThat(u.lastMicros).isEqualTo(at(TODAY, 30));
+        });
+        assertThat(rowChunksOf("p1", TODAY)).as("a row that left: the day in one chunk")
+                .containsExactly(new long[] {at(TODAY, 5), at(TODAY, 20), at(TODAY, 30)});
+        // Rows that come after that are appended again; a delete of a row never counted changes nothing.
+        process(row(1, "p1", TODAY, 40, 50.0, true), row(-1, "p1", TODAY, 41, 50.0, true));
+        assertThat(fire()).singleElement().satisfies(u -> {
+            assertThat(u.usageCount).isEqualTo(4);
+            assertThat(u.lastMicros).isEqualTo(at(TODAY, 40));
+        });
+        assertThat(rowChunksOf("p1", TODAY)).containsExactly(new long[] {at(TODAY, 5), at(TODAY, 20), at(TODAY, 30), at(TODAY, 40)});
+        // Deleting the last row leaves the one before it as the last activity.
+        process(row(-1, "p1", TODAY, 40, 50.0, true));
+        assertThat(fire()).singleElement().satisfies(u -> assertThat(u.lastMicros).isEqualTo(at(TODAY, 30)));
+        assertThat(stateEntries()).isEqualTo(1);
+    }
+
+    @Test
+    void aWindowDeletedAndRefilledWithinOneIntervalKeepsOnlyItsNewRows() throws Exception {
+        process(row(1, "p1", TODAY, 10, 50.0, true));
+        fire();
+        process(row(-1, "p1", TODAY, 10, 50.0, true), row(1, "p1", TODAY, 20, 60.0, false));
+        assertThat(fire()).singleElement().satisfies(u -> {
+            assertThat(u.usageCount).isEqualTo(1);
+            assertThat(u.firstMicros).isEqualTo(u.lastMicros).isEqualTo(at(TODAY, 20));
+        });
+        assertThat(rowChunksOf("p1", TODAY)).containsExactly(new long[] {at(TODAY, 20)});
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+    }
+
+    @Test
+    void windowsKeptOnTheHeapStayWithinTheirBoundAndTheOnesLeftOutAreReadFromState() throws Exception {
+        start(new DailyUsageAggregator(RETENTION_DAYS, 5000, 3), null);
         for (int p = 1; p <= 6; p++) {
             process(row(1, "p" + p, TODAY, 10, 50.0, true));
         }
         assertThat(fire()).hasSize(6);
-        assertThat(cached()).containsExactly(3, 3);
-        // A window with more timestamps than the bound leaves fewer windows on the heap.
+        assertThat(cached()).isEqualTo(3);
         process(row(1, "p6", TODAY, 20, 50.0, true), row(1, "p6", TODAY, 30, 50.0, true),
                 row(1, "p6", TODAY, 40, 50.0, true));
         assertThat(fire()).singleElement().satisfies(u -> assertThat(u.usageCount).isEqualTo(4));
-        assertThat(cached()).containsExactly(2, 5);
+        assertThat(cached()).isEqualTo(3);
         // Every window, on the heap or not, still has all of its rows.
         for (int p = 1; p <= 6; p++) {
             process(row(1, "p" + p, TODAY, 5, 70.0, false));
@@ -266,8 +341,7 @@ class DailyUsageAggregatorTest {
             assertThat(u.firstMicros).isEqualTo(TODAY * MICROS_PER_DAY + 5_000_000L);
             assertThat(u.lastMicros).isEqualTo(TODAY * MICROS_PER_DAY + (u.prosthesisId.equals("p6") ? 40 : 10) * 1_000_000L);
         });
-        assertThat(cached()[0]).isLessThanOrEqualTo(3);
-        assertThat(cached()[1]).isLessThanOrEqualTo(5);
+        assertThat(cached()).isEqualTo(3);
         // A window whose rows are all deleted leaves the heap with its state.
         process(row(-1, "p1", TODAY, 10, 50.0, true), row(-1, "p1", TODAY, 5, 70.0, false));
         assertThat(fire()).singleElement().satisfies(u -> assertThat(u.status).isEqualTo(DailyUsage.Status.REMOVED));
@@ -281,9 +355,9 @@ class DailyUsageAggregatorTest {
     void anExpiredWindowLeavesTheHeapToo() throws Exception {
         process(row(1, "p1", TODAY - 2, 10, 50.0, true), row(1, "p2", TODAY, 10, 50.0, true));
         assertThat(fire()).hasSize(2);
-        assertThat(cached()).containsExactly(2, 2);
+        assertThat(cached()).isEqualTo(2);
         harness.setProcessingTime((TODAY - 2 + 1L + RETENTION_DAYS) * 86_400_000L);
-        assertThat(cached()).containsExactly(1, 1);
+        assertThat(cached()).isEqualTo(1);
         assertThat(stateEntries()).isEqualTo(1);
     }
 
@@ -390,7 +464,43 @@ class DailyUsageAggregatorTest {
         assertThat(fire()).isEmpty();
         process(row(1, "p1", TODAY, 20, 30.0, false));
         assertThat(fire()).singleElement().satisfies(u -> assertThat(u.usageCount).isEqualTo(2));
+        // The rows moved with their windows: p3 had rows at 10 s and 20 s.
+        process(row(-1, "p3", TODAY, 10, 50.0, true));
+        assertThat(fire()).singleElement().satisfies(u -> {
+            assertThat(u.usageCount).isEqualTo(1);
+            assertThat(u.firstMicros).isEqualTo(u.lastMicros).isEqualTo(at(TODAY, 20));
+        });
         assertThat(stateEntries()).isEqualTo(5);
         assertThat(harness.numProcessingTimeTimers()).isEqualTo(5);
+    }
+
+    @Test
+    void restoresASnapshotOfTheOneValuePerWindowLayout() throws Exception {
+        // Written by the operator of 3ccdb6e (aggregate and timestamps in one value per window) with
+        // one window per checkpoint: p1 rows at 30, 10, 20 s, fired; p2 (10 s) and p3 (10 s, 40 s)
+        // fired one checkpoint each; then p1 a row at 5 s, waiting, flagged.
+        start(1, OperatorSnapshotUtil.readStateHandle(
+                "src/test/resources/fixtures/daily-usage-windows-v2-" + backend() + ".snapshot"));
+        assertThat(fire()).singleElement().satisfies(u -> {
+            assertThat(u.prosthesisId).isEqualTo("p1");
+            assertThat(u.usageCount).isEqualTo(4);
+            assertThat(u.averageBattery()).isEqualTo(43.33);
+            assertThat(u.firstMicros).isEqualTo(at(TODAY, 5));
+            assertThat(u.lastMicros).isEqualTo(at(TODAY, 30));
+        });
+        assertThat(fire()).isEmpty();
+        assertThat(rowChunksOf("p1", TODAY)).containsExactly(new long[] {at(TODAY, 5), at(TODAY, 10), at(TODAY, 20), at(TODAY, 30)});
+        process(row(-1, "p1", TODAY, 5, 90.0, false), row(-1, "p3", TODAY, 40, 80.0, false), row(1, "p2", TODAY, 50, null, true));
+        List<DailyUsage> out = fire();
+        assertThat(out).hasSize(1);
+        out.addAll(fire());
+        out.addAll(fire());
+        assertThat(out).extracting(u -> u.prosthesisId + " " + u.usageCount + " " + u.firstMicros + ".." + u.lastMicros)
+                .containsExactlyInAnyOrder(
+                        "p1 3 " + at(TODAY, 10) + ".." + at(TODAY, 30),
+                        "p2 2 " + at(TODAY, 10) + ".." + at(TODAY, 50),
+                        "p3 1 " + at(TODAY, 10) + ".." + at(TODAY, 10));
+        assertThat(stateEntries()).isEqualTo(3);
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(3);
     }
 }
