@@ -50,18 +50,20 @@ final class WindowChange {
 
     /** Takes over the rows in state, in the chunks the state holds them. */
     void holdAllRows(Iterable<long[]> written) {
-        long[] all = NONE;
-        int n = 0;
-        if (written != null) {
-            for (long[] chunk : written) {
-                if (n + chunk.length > all.length) {
-                    all = Arrays.copyOf(all, Math.max(n + chunk.length, all.length * 2));
-                }
-                System.arraycopy(chunk, 0, all, n, chunk.length);
-                n += chunk.length;
-            }
+        if (written == null) {
+            rows = NONE;
+            return;
         }
-        rows = Arrays.copyOf(all, n);
+        int n = 0;
+        for (long[] chunk : written) {
+            n += chunk.length;
+        }
+        rows = new long[n];
+        int at = 0;
+        for (long[] chunk : written) {
+            System.arraycopy(chunk, 0, rows, at, chunk.length);
+            at += chunk.length;
+        }
         Arrays.sort(rows);
     }
 
